@@ -1,0 +1,1 @@
+"""One module per ``kzct`` subcommand (see kzct.cli)."""
