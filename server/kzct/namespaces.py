@@ -11,6 +11,8 @@ KZO = Namespace(BASE + "ontology#")
 KZSH = Namespace(BASE + "shapes#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
+# Terms describing the endpoint itself (limits, links) in its Service Description.
+KZSD = Namespace(BASE + "service#")
 
 # Named graphs of the served dataset.
 GRAPH_DATA = KZ["graph/data"]
@@ -21,6 +23,7 @@ PREFIXES: dict[str, str] = {
     "kz": str(KZ),
     "kzo": str(KZO),
     "kzsh": str(KZSH),
+    "kzsd": str(KZSD),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "org": str(ORG),

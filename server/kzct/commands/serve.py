@@ -1,0 +1,99 @@
+"""kzct serve: the SPARQL endpoint under gunicorn (never the Flask development server)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from kzct.cli import CommandError
+from kzct.config import Defaults, default_workers
+
+HELP = "serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql"
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"worker processes, each with its own query process (default {default_workers()})")
+    parser.add_argument("--data", action="append", metavar="[GRAPH_IRI=]FILE_OR_DIR",
+                        help="serve these RDF files instead of the project graph (repeatable); "
+                             "GRAPH_IRI= loads a file into that named graph")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help=f"seconds a query may run (default {Defaults.TIMEOUT:g})")
+    parser.add_argument("--max-rows", type=int, default=None,
+                        help=f"rows or triples sent before a result is cut (default {Defaults.MAX_ROWS})")
+    parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
+                        help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
+    parser.add_argument("--access-log", action="store_true", help="log every request line")
+
+
+def options(args: argparse.Namespace) -> dict:
+    config = {}
+    if args.data:
+        config["DATA"] = args.data
+    if args.timeout is not None:
+        config["TIMEOUT"] = args.timeout
+    if args.max_rows is not None:
+        config["MAX_ROWS"] = args.max_rows
+    if args.engine:
+        config["ENGINE"] = args.engine
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from kzct.dataset import DatasetError
+    from kzct.web.app import create_app
+
+    config = options(args)
+    try:
+        app = create_app(config)
+    except DatasetError as exc:
+        raise CommandError(str(exc)) from exc
+    engine = app.extensions["kzct.engine"]
+    timeout = engine.limits.timeout
+
+    def post_worker_init(worker) -> None:
+        engine.start()  # fork this worker's query process before the first request
+
+    def when_ready(server) -> None:
+        for sock in server.LISTENERS:
+            log.info("SPARQL endpoint at http://%s/sparql (pid %d)", _address(sock), os.getpid())
+
+    settings = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": args.workers or default_workers(),
+        "worker_class": "sync",
+        "preload_app": True,  # load the store once; workers share it copy-on-write
+        "timeout": int(timeout) + 30,  # gunicorn's own last resort, after the query timeout
+        "graceful_timeout": 5,
+        "limit_request_line": 8190,
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "post_worker_init": post_worker_init,
+        "when_ready": when_ready,
+        "proc_name": "kzct-serve",
+        "control_socket_disable": True,
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()
+    return 0
+
+
+def _address(sock) -> str:
+    host, port = sock.sock.getsockname()[:2]
+    return f"{host}:{port}"

@@ -1,0 +1,62 @@
+"""Defaults and limits of the endpoint, in one place.
+
+Each setting can be overridden by an environment variable ``KZCT_<NAME>`` (for example
+``KZCT_TIMEOUT=5``), and the values are announced in the Service Description.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Defaults:
+    """Flask config defaults; ``create_app`` reads ``KZCT_*`` variables over these."""
+
+    # Where the data comes from: None serves ontology/ + graph/ + build/inferred.nt;
+    # a list of "FILE_OR_DIR" or "GRAPH_IRI=FILE" strings serves those files instead.
+    DATA: list[str] | None = None
+    # The query engine: "oxigraph" (served) or "rdflib" (the benchmark baseline).
+    ENGINE = "oxigraph"
+    # Wall-clock seconds a query may run before its worker is killed and replaced.
+    TIMEOUT = 10.0
+    # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) sent back; more are cut off.
+    MAX_ROWS = 10_000
+    # Longest query text in characters (GET: 414, POST: 413).
+    MAX_QUERY_LENGTH = 20_000
+    # Largest request body in bytes (413).
+    MAX_CONTENT_LENGTH = 1_000_000
+    # Deepest nesting of (), {} and [] in a query (400).
+    MAX_DEPTH = 64
+    # SERVICE endpoints a query may call, as full IRIs separated by spaces; empty: none.
+    SERVICE_ALLOW = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits one query runs under."""
+
+    timeout: float = Defaults.TIMEOUT
+    max_rows: int = Defaults.MAX_ROWS
+    max_query_length: int = Defaults.MAX_QUERY_LENGTH
+    max_depth: int = Defaults.MAX_DEPTH
+    service_allow: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Limits":
+        allow = config.get("SERVICE_ALLOW", "") or ""
+        if isinstance(allow, str):
+            allow = allow.split()
+        return cls(
+            timeout=float(config.get("TIMEOUT", Defaults.TIMEOUT)),
+            max_rows=int(config.get("MAX_ROWS", Defaults.MAX_ROWS)),
+            max_query_length=int(config.get("MAX_QUERY_LENGTH", Defaults.MAX_QUERY_LENGTH)),
+            max_depth=int(config.get("MAX_DEPTH", Defaults.MAX_DEPTH)),
+            service_allow=frozenset(allow),
+        )
+
+
+def default_workers() -> int:
+    """Gunicorn workers when ``--workers`` is not given: 2 per CPU plus 1, at most 9."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)

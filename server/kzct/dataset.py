@@ -1,0 +1,178 @@
+"""Loads the served RDF into named graphs of an in-memory pyoxigraph Store.
+
+Project mode (no files given): ``ontology/*.ttl`` -> ``GRAPH_ONTOLOGY``, ``graph/*.ttl`` ->
+``GRAPH_DATA``, ``build/inferred.nt`` (the OWL-RL closure from ``kzct.reasoning``) ->
+``GRAPH_INFERRED``. The store's default graph holds the union of the three (as a set: a triple
+asserted and also inferred appears once), so a query without ``default-graph-uri`` sees
+everything, and ``default-graph-uri=GRAPH_DATA`` sees the asserted data only.
+
+File mode (``--data``): each ``FILE_OR_DIR`` is loaded as is: triples into the default graph,
+TriG and N-Quads graphs into their named graphs; ``GRAPH_IRI=FILE`` loads a file's triples into
+that named graph instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+
+from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = {
+    ".ttl": RdfFormat.TURTLE,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".nq": RdfFormat.N_QUADS,
+    ".trig": RdfFormat.TRIG,
+    ".rdf": RdfFormat.RDF_XML,
+    ".owl": RdfFormat.RDF_XML,
+    ".xml": RdfFormat.RDF_XML,
+    ".jsonld": RdfFormat.JSON_LD,
+    ".json": RdfFormat.JSON_LD,
+    ".n3": RdfFormat.N3,
+}
+
+
+class DatasetError(Exception):
+    """A data file could not be found or parsed."""
+
+
+@dataclass
+class Source:
+    """One loaded file and the named graph it went into (None: the default graph)."""
+
+    path: Path
+    graph: str | None
+
+
+@dataclass
+class Dataset:
+    """The served store and what is in it."""
+
+    store: Store
+    sources: list[Source]
+    union_default: bool
+    graphs: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
+    default_triples: int = 0
+    release: str = ""
+
+    @property
+    def files(self) -> list[Path]:
+        return [s.path for s in self.sources]
+
+
+def rdf_format(path: Path) -> RdfFormat:
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise DatasetError(f"{path}: unknown RDF file extension {path.suffix!r}")
+    return fmt
+
+
+def rdf_files(path: Path) -> list[Path]:
+    """``path`` itself, or the RDF files under a folder (sorted)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+    if path.is_file():
+        return [path]
+    raise DatasetError(f"{path}: no such file or folder")
+
+
+def _load(store: Store, path: Path, graph: str | None) -> None:
+    fmt = rdf_format(path)
+    to_graph = NamedNode(graph) if graph else None
+    if to_graph is not None and fmt.supports_datasets:
+        raise DatasetError(f"{path}: a dataset file keeps its own graphs; drop the GRAPH_IRI=")
+    try:
+        store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=to_graph)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+
+
+def _release(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _inferred_closure() -> Path | None:
+    try:
+        reasoning = importlib.import_module("kzct.reasoning")
+    except ModuleNotFoundError as exc:
+        if exc.name != "kzct.reasoning":
+            raise
+        log.warning("no kzct.reasoning module: serving without the inferred graph")
+        return None
+    try:
+        return Path(reasoning.ensure_closure())
+    except Exception as exc:  # the endpoint still serves the asserted data
+        log.warning("could not build the OWL-RL closure (%s): serving without the inferred graph", exc)
+        return None
+
+
+def _count(store: Store, graph: NamedNode | DefaultGraph) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def _finish(dataset: Dataset) -> Dataset:
+    store = dataset.store
+    dataset.graphs = {g.value: _count(store, g) for g in store.named_graphs()}
+    dataset.default_triples = _count(store, DefaultGraph())
+    dataset.release = _release(dataset.files)
+    return dataset
+
+
+def load_project(inferred: bool = True) -> Dataset:
+    """The project's ontology, graph and (if ``inferred``) OWL-RL closure, union as default."""
+    store = Store()
+    sources: list[Source] = []
+    parts = [(ONTOLOGY_DIR, str(GRAPH_ONTOLOGY)), (GRAPH_DIR, str(GRAPH_DATA))]
+    for folder, graph in parts:
+        for path in sorted(folder.glob("*.ttl")):
+            sources.append(Source(path, graph))
+    if inferred:
+        closure = _inferred_closure()
+        if closure is not None and closure.is_file():
+            sources.append(Source(closure, str(GRAPH_INFERRED)))
+    for source in sources:
+        _load(store, source.path, source.graph)
+    # The default graph: the set union of the named graphs.
+    store.extend(
+        [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in store.quads_for_pattern(None, None, None)]
+    )
+    return _finish(Dataset(store, sources, union_default=True))
+
+
+def parse_spec(spec: str) -> tuple[str | None, Path]:
+    """``"GRAPH_IRI=FILE"`` -> (IRI, path); ``"FILE_OR_DIR"`` -> (None, path)."""
+    head, sep, tail = spec.partition("=")
+    if sep and ":" in head and not Path(spec).exists():
+        return head, Path(tail)
+    return None, Path(spec)
+
+
+def load_files(specs: list[str]) -> Dataset:
+    """The RDF files named by ``specs`` (see ``parse_spec``)."""
+    store = Store()
+    sources: list[Source] = []
+    for spec in specs:
+        graph, path = parse_spec(spec)
+        sources.extend(Source(p, graph) for p in rdf_files(path))
+    if not sources:
+        raise DatasetError("no RDF files found in " + ", ".join(specs))
+    for source in sources:
+        _load(store, source.path, source.graph)
+    return _finish(Dataset(store, sources, union_default=False))
+
+
+def load(specs: list[str] | None) -> Dataset:
+    """``load_files(specs)`` when files are given, else ``load_project()``."""
+    return load_files(specs) if specs else load_project()

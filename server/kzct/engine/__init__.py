@@ -1,0 +1,26 @@
+"""Runs SPARQL queries under the limits; knows nothing of HTTP.
+
+``make_engine(dataset, limits, backend="oxigraph")`` -> ``Engine``; ``Engine.run(QueryRequest)``
+-> ``QueryResult`` or raises a ``kzct.engine.errors.QueryError``.
+"""
+
+from __future__ import annotations
+
+from kzct.config import Limits
+from kzct.dataset import Dataset
+from kzct.engine.errors import QueryError
+from kzct.engine.oxigraph import OxigraphBackend
+from kzct.engine.pool import Engine
+from kzct.engine.request import QueryRequest, QueryResult
+
+__all__ = ["Engine", "QueryError", "QueryRequest", "QueryResult", "make_engine"]
+
+
+def make_engine(dataset: Dataset, limits: Limits, backend: str = "oxigraph", isolate: bool = True) -> Engine:
+    if backend == "rdflib":
+        from kzct.engine.rdflib_backend import RdflibBackend
+
+        return Engine(RdflibBackend(dataset), limits, isolate)
+    if backend != "oxigraph":
+        raise ValueError(f"unknown engine {backend!r}: oxigraph or rdflib")
+    return Engine(OxigraphBackend(dataset.store), limits, isolate)

@@ -1,0 +1,84 @@
+"""One shape for every error: ``application/problem+json`` with type, title, status and detail.
+
+Views raise ``Problem`` (or let a ``kzct.engine`` ``QueryError`` through); werkzeug's HTTP errors
+(404, 405, 413, ...) get the same shape. Anything unexpected is logged with its traceback and
+answered with a plain 500 whose body says nothing about the code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from kzct.engine.errors import QueryError
+from kzct.namespaces import BASE
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = BASE + "problems#"
+
+# QueryError kind -> (status, title)
+QUERY_STATUS = {
+    "syntax": (400, "Query syntax error"),
+    "update": (403, "Updates are not accepted"),
+    "service": (400, "SERVICE is not allowed"),
+    "too-long": (413, "Query too long"),
+    "too-deep": (400, "Query nested too deeply"),
+    "not-acceptable": (406, "Not acceptable"),
+    "timeout": (503, "Query timed out"),
+    "failed": (500, "Query failed"),
+    "error": (500, "Query failed"),
+}
+
+
+class Problem(Exception):
+    """An HTTP error with a short, client-safe ``detail``."""
+
+    def __init__(self, status: int, title: str, detail: str, kind: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.kind = kind or title.lower().replace(" ", "-")
+        self.headers = headers or {}
+
+
+def problem_response(status: int, title: str, detail: str, kind: str,
+                     headers: dict[str, str] | None = None) -> Response:
+    body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail}
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def from_query_error(exc: QueryError, status: int | None = None) -> Problem:
+    code, title = QUERY_STATUS.get(exc.kind, (500, "Query failed"))
+    return Problem(status or code, title, str(exc), exc.kind)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem):
+        return problem_response(exc.status, exc.title, exc.detail, exc.kind, exc.headers)
+
+    @app.errorhandler(QueryError)
+    def _query_error(exc: QueryError):
+        return _problem(from_query_error(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        detail = exc.description or exc.name
+        kind = exc.name.lower().replace(" ", "-")
+        return problem_response(exc.code or 500, exc.name, detail, kind, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return problem_response(500, "Internal Server Error", "The server could not answer.", "internal")

@@ -1,0 +1,155 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation), exactly.
+
+GET with ``query``, POST form (``application/x-www-form-urlencoded``), POST direct
+(``application/sparql-query``, UTF-8). ``default-graph-uri``/``named-graph-uri`` pick local graphs.
+The answer's format comes from the ``format`` parameter if given (short names as Fuseki and
+Virtuoso accept, or a media type), else from ``Accept`` with q-values. A GET without ``query``
+returns the Service Description.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+
+from kzct import formats
+from kzct.engine import QueryError, QueryRequest
+from kzct.web import service
+from kzct.web.errors import Problem, from_query_error
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+HTML = "text/html"
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "Bad request", "the request body is not valid UTF-8", "encoding") from None
+
+
+def _check_charset() -> None:
+    charset = request.mimetype_params.get("charset")
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise Problem(415, "Unsupported Media Type",
+                      f"charset {charset} is not supported; send UTF-8", "unsupported-media-type")
+
+
+def read_protocol() -> tuple[MultiDict, list[str]]:
+    """The request's parameters and its query texts (one expected)."""
+    params = MultiDict(request.args)
+    queries = params.getlist("query")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            _check_charset()
+            form = parse_qs(_decode(request.get_data()), keep_blank_values=True)
+            for key, values in form.items():
+                for value in values:
+                    params.add(key, value)
+            queries = params.getlist("query")
+        elif mimetype == DIRECT:
+            _check_charset()
+            queries = queries + [_decode(request.get_data())]
+        elif mimetype == UPDATE:
+            raise Problem(403, "Updates are not accepted",
+                          "this endpoint is read-only: SPARQL Update is not accepted", "update")
+        else:
+            shown = mimetype or "no Content-Type"
+            raise Problem(415, "Unsupported Media Type",
+                          f"{shown}: send {FORM} or {DIRECT}", "unsupported-media-type")
+    if "update" in params:
+        raise Problem(403, "Updates are not accepted",
+                      "this endpoint is read-only: SPARQL Update is not accepted", "update")
+    if len(queries) > 1:
+        raise Problem(400, "Bad request", "send exactly one query parameter", "multiple-queries")
+    return params, queries
+
+
+def _dataset_params(params: MultiDict) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    default = tuple(params.getlist("default-graph-uri"))
+    named = tuple(params.getlist("named-graph-uri"))
+    if not default and not named:
+        return None, None
+    return default, named
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    params, queries = read_protocol()
+    if not queries:
+        if request.method == "POST":
+            raise Problem(400, "Bad request", "the request has no query", "no-query")
+        return service_description()
+    query = queries[0]
+    format_param = params.get("format") or params.get("output") or None
+    results_fmt = formats.negotiate(formats.RESULTS, request.accept_mimetypes, format_param)
+    graph_fmt = formats.negotiate(formats.GRAPHS, request.accept_mimetypes, format_param)
+    if results_fmt is None and graph_fmt is None:
+        shown = f"format={format_param}" if format_param else f"Accept: {request.headers.get('Accept')}"
+        raise Problem(406, "Not acceptable", f"no result format matches {shown}", "not-acceptable")
+    default, named = _dataset_params(params)
+    engine = current_app.extensions["kzct.engine"]
+    job = QueryRequest(
+        query=query,
+        default_graphs=default,
+        named_graphs=named,
+        results_format=results_fmt.name if results_fmt else None,
+        graph_format=graph_fmt.name if graph_fmt else None,
+        base_iri=request.base_url,
+    )
+    start = time.perf_counter()
+    try:
+        result = engine.run(job)
+    except QueryError as exc:
+        ms = (time.perf_counter() - start) * 1000
+        status = 414 if exc.kind == "too-long" and request.method == "GET" else None
+        problem = from_query_error(exc, status)
+        log.info("query %s %d %.1f ms: %s | %s", exc.kind, problem.status, ms, _short(query), exc)
+        raise problem from None
+    ms = (time.perf_counter() - start) * 1000
+    fmt = formats.by_name(formats.RESULTS if result.form != "graph" else formats.GRAPHS, result.format)
+    log.info("query ok 200 %.1f ms %s %s rows=%d%s: %s", ms, result.form, result.format,
+             result.rows, " truncated" if result.truncated else "", _short(query))
+    response = Response(result.body, status=200, content_type=fmt.content_type)
+    response.headers[service.TRUNCATION_HEADER] = "true" if result.truncated else "false"
+    response.headers["X-KZCT-Rows"] = str(result.rows)
+    return response
+
+
+def _short(query: str) -> str:
+    text = " ".join(query.split())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def service_description() -> Response:
+    root = request.host_url
+    dataset = current_app.extensions["kzct"]
+    limits = current_app.extensions["kzct.engine"].limits
+    triples = service.describe(request.base_url, root, dataset, limits,
+                               int(current_app.config["MAX_CONTENT_LENGTH"]))
+    format_param = request.args.get("format")
+    if format_param:
+        fmt = formats.by_name(formats.SERVICE_DESCRIPTION, format_param)
+        wants_html = False
+    else:
+        choices = formats.media_types(formats.SERVICE_DESCRIPTION)
+        best = request.accept_mimetypes.best_match(choices + [HTML]) if request.accept_mimetypes else choices[0]
+        wants_html = best == HTML and request.accept_mimetypes[HTML] > request.accept_mimetypes["text/turtle"]
+        fmt = formats.by_media_type(formats.SERVICE_DESCRIPTION, best) if best and not wants_html else None
+    if wants_html:
+        turtle = service.render(triples, formats.SERVICE_DESCRIPTION[0])
+        return Response(service.render_html(request.base_url, turtle), content_type="text/html; charset=utf-8")
+    if fmt is None:
+        raise Problem(406, "Not acceptable",
+                      "the Service Description is available as Turtle, RDF/XML and JSON-LD", "not-acceptable")
+    return Response(service.render(triples, fmt), content_type=fmt.content_type)
