@@ -17,6 +17,8 @@ class Defaults:
     # Where the data comes from: None serves ontology/ + graph/ + build/inferred.nt;
     # a list of "FILE_OR_DIR" or "GRAPH_IRI=FILE" strings serves those files instead.
     DATA: list[str] | None = None
+    # Project mode only: a folder with ontology/, graph/ and inferred.nt instead of this repository.
+    ROOT: str | None = None
     # The query engine: "oxigraph" (served) or "rdflib" (the benchmark baseline).
     ENGINE = "oxigraph"
     # Wall-clock seconds a query may run before its worker is killed and replaced.

@@ -130,16 +130,22 @@ def _finish(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def load_project(inferred: bool = True) -> Dataset:
-    """The project's ontology, graph and (if ``inferred``) OWL-RL closure, union as default."""
+def load_project(root: Path | None = None, inferred: bool = True) -> Dataset:
+    """A project's ontology, graph and (if ``inferred``) OWL-RL closure, their union as default.
+
+    ``root`` None is this repository (the closure comes from ``kzct.reasoning.ensure_closure``);
+    another root (a test fixture) has ``ontology/``, ``graph/`` and optionally ``inferred.nt``.
+    """
     store = Store()
     sources: list[Source] = []
-    parts = [(ONTOLOGY_DIR, str(GRAPH_ONTOLOGY)), (GRAPH_DIR, str(GRAPH_DATA))]
-    for folder, graph in parts:
+    ontology_dir, graph_dir = (ONTOLOGY_DIR, GRAPH_DIR) if root is None else (root / "ontology", root / "graph")
+    for folder, graph in ((ontology_dir, str(GRAPH_ONTOLOGY)), (graph_dir, str(GRAPH_DATA))):
         for path in sorted(folder.glob("*.ttl")):
             sources.append(Source(path, graph))
+    if not sources:
+        raise DatasetError(f"no Turtle files in {ontology_dir} or {graph_dir}")
     if inferred:
-        closure = _inferred_closure()
+        closure = _inferred_closure() if root is None else root / "inferred.nt"
         if closure is not None and closure.is_file():
             sources.append(Source(closure, str(GRAPH_INFERRED)))
     for source in sources:
@@ -173,6 +179,8 @@ def load_files(specs: list[str]) -> Dataset:
     return _finish(Dataset(store, sources, union_default=False))
 
 
-def load(specs: list[str] | None) -> Dataset:
-    """``load_files(specs)`` when files are given, else ``load_project()``."""
-    return load_files(specs) if specs else load_project()
+def load(specs: list[str] | None, root: Path | str | None = None) -> Dataset:
+    """``load_files(specs)`` when files are given, else ``load_project(root)``."""
+    if specs:
+        return load_files(list(specs))
+    return load_project(Path(root) if root else None)

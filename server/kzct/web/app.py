@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("KZCT")
     app.config.update(config or {})
-    dataset = load(app.config["DATA"])
+    dataset = load(app.config["DATA"], app.config["ROOT"])
     engine = make_engine(dataset, Limits.from_config(app.config), app.config["ENGINE"])
     atexit.register(engine.close)
     app.extensions["kzct"] = dataset

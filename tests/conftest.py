@@ -1,0 +1,122 @@
+"""Shared fixtures: the app on the small behaviour graph, and real ``kzct serve`` processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from kzct.web.app import create_app
+
+TESTS = Path(__file__).resolve().parent
+DATA_DIR = TESTS / "data"
+ROOT = TESTS.parent
+W3C_DIR = ROOT.parent / "shared" / "w3c-sparql-tests"
+
+JSON_RESULTS = "application/sparql-results+json"
+PROBLEM_JSON = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    """The response is the shared problem+json shape with ``status``; returns the body."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == PROBLEM_JSON
+    body = response.get_json(force=True)
+    assert set(body) == {"type", "title", "status", "detail"}
+    assert body["status"] == status
+    assert body["detail"] and "Traceback" not in body["detail"]
+    return body
+
+
+@pytest.fixture(scope="session")
+def make_app():
+    """Build an app on the small behaviour graph with extra config; engines closed at the end."""
+    apps = []
+
+    def make(**config):
+        app = create_app({"ROOT": str(DATA_DIR), **config})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["kzct.engine"].close()
+
+
+@pytest.fixture(scope="session")
+def app(make_app):
+    return make_app(TIMEOUT=3)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """A real ``kzct serve`` on a free port of 127.0.0.1, stopped by its PID."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="kzct-serve-", suffix=".log", delete=False)
+        command = [sys.executable, "-m", "kzct.cli", "serve", "--port", "0", *args]
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, **(env or {})},
+        )
+        self.url = self._wait_for_url()
+        self.endpoint = self.url + "/sparql"
+
+    def _wait_for_url(self, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = Path(self.log.name).read_text(errors="replace")
+            match = re.search(r"SPARQL endpoint at (http://127\.0\.0\.1:\d+)/sparql", text)
+            if match and "Booting worker" in text:
+                return match.group(1)
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kzct serve exited:\n{text}")
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("kzct serve did not start in time")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """Start ``kzct serve ARGS...``; every server started is stopped at the end of the session."""
+    servers: list[LiveServer] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> LiveServer:
+        server = LiveServer(list(args), env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live(serve):
+    """The small behaviour graph behind a real server (3 workers, 2 s timeout)."""
+    return serve("--workers", "3", "--timeout", "2", env={"KZCT_ROOT": str(DATA_DIR)})
