@@ -26,7 +26,7 @@ class Defaults:
     # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) sent back; more are cut off.
     MAX_ROWS = 10_000
     # Longest query text in characters (GET: 414, POST: 413).
-    MAX_QUERY_LENGTH = 20_000
+    MAX_QUERY_LENGTH = 100_000
     # Largest request body in bytes (413).
     MAX_CONTENT_LENGTH = 1_000_000
     # Deepest nesting of (), {} and [] in a query (400).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rdflib import Dataset as RdflibDataset
 from rdflib import URIRef
-from rdflib.plugins.sparql.parser import ParseException
+from pyparsing import ParseException
 
 from kzct import formats
 from kzct.dataset import Dataset

@@ -1,0 +1,153 @@
+"""The engine without HTTP: precheck, killable workers, row cap."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from kzct.config import Limits
+from kzct.dataset import load_project
+from kzct.engine import QueryRequest, make_engine
+from kzct.engine import errors as e
+from kzct.engine.oxigraph import CappedWriter
+from kzct.engine.precheck import check
+from conftest import DATA_DIR
+
+LIMITS = Limits(timeout=1.5, max_rows=3, max_depth=64, max_query_length=5_000,
+                service_allow=frozenset({"https://allowed.example/sparql"}))
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_project(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def engine(dataset):
+    engine = make_engine(dataset, LIMITS)
+    yield engine
+    engine.close()
+
+
+def test_precheck_finds_the_form_after_the_prologue():
+    q = "BASE <http://x/> PREFIX a: <http://a/> PREFIX : <http://b/> # SELECT\n CONSTRUCT WHERE { ?s ?p ?o }"
+    assert check(q, LIMITS).form == "CONSTRUCT"
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <a:s> <a:p> <a:o> }",
+    "PREFIX x: <http://x/> delete where { ?s ?p ?o }",
+    "LOAD <http://example.org/x.ttl>",
+    "CLEAR ALL", "DROP GRAPH <a:g>", "CREATE GRAPH <a:g>", "COPY DEFAULT TO <a:g>",
+    "MOVE <a:g> TO <a:h>", "ADD <a:g> TO <a:h>", "WITH <a:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_precheck_refuses_updates(text):
+    with pytest.raises(e.UpdateRefused):
+        check(text, LIMITS)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }",
+    "select * { service silent <http://evil.example/sparql> { ?s ?p ?o } }",
+    "PREFIX e: <http://evil.example/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
+    "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o FILTER(?x<?y)SERVICE<http://evil.example/>{?a ?b ?c} }",
+    "SELECT * { ?s ?p 'unterminated\n SERVICE <http://evil.example/> { ?a ?b ?c } }",
+    "SELECT * { SERVICE <https://allowed.example/sparql/../other> { ?s ?p ?o } }",
+])
+def test_precheck_refuses_service(text):
+    with pytest.raises(e.ServiceRefused):
+        check(text, LIMITS)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?service { ?service ?p 'SERVICE <http://evil.example/>' }",
+    "SELECT * { <http://x/SERVICE> ?p ?o } # SERVICE <http://evil.example/>",
+    "PREFIX ex: <http://x/> SELECT * { ex:SERVICE ?p ?o }",
+    "SELECT * { ?s ?p '''long\nSERVICE <http://evil.example/>''' }",
+    "SELECT * { SERVICE <https://allowed.example/sparql> { ?s ?p ?o } }",
+])
+def test_precheck_lets_harmless_text_through(text):
+    check(text, LIMITS)
+
+
+def test_precheck_depth_and_length():
+    check("SELECT * { " + "{ " * 60 + "}" * 60 + " }", LIMITS)
+    for opener, closer in ("()", "{}", "[]"):
+        with pytest.raises(e.QueryTooDeep):
+            check(opener * 10_000 + closer * 10_000, Limits(max_query_length=100_000))
+    with pytest.raises(e.QueryTooLong):
+        check("ASK {}" + " " * 5_000, LIMITS)
+
+
+def test_precheck_is_linear_on_hostile_text():
+    start = time.perf_counter()
+    for text in ('"""' * 30_000, "'" * 90_000, "<" * 90_000, "\\" * 90_000):
+        check(text, Limits(max_query_length=100_000))
+    assert time.perf_counter() - start < 2
+
+
+def test_capped_writer_keeps_whole_lines():
+    writer = CappedWriter(2)
+    writer.write(b"a\nb")
+    with pytest.raises(Exception):
+        writer.write(b"c\nd\ne\n")
+    assert writer.getvalue() == b"a\nbc\n" and writer.full
+
+
+def test_row_cap_select_and_construct(engine):
+    result = engine.run(QueryRequest("SELECT * { ?s ?p ?o }"))
+    assert result.rows == 3 and result.truncated
+    graph = engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="ntriples"))
+    assert graph.rows == 3 and graph.truncated and graph.body.count(b"\n") == 3
+    exact = engine.run(QueryRequest("SELECT * { ?s ?p ?o } LIMIT 3"))
+    assert exact.rows == 3 and not exact.truncated
+
+
+def test_timeout_kills_the_worker_and_replaces_it(engine):
+    engine.start()
+    old_pid = engine._child[0]
+    start = time.monotonic()
+    with pytest.raises(e.QueryTimeout):
+        engine.run(QueryRequest(RUNAWAY))
+    assert time.monotonic() - start < LIMITS.timeout + 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(old_pid, 0)  # the runaway work is gone, not just abandoned
+    start = time.monotonic()
+    assert engine.run(QueryRequest("ASK {}")).body == b'{"head":{},"boolean":true}'
+    assert time.monotonic() - start < 0.5
+
+
+def test_a_crashing_query_costs_only_its_worker(dataset):
+    deep = Limits(max_depth=1_000_000, max_query_length=1_000_000)
+    engine = make_engine(dataset, deep)
+    try:
+        with pytest.raises(e.QueryFailed):
+            engine.run(QueryRequest("SELECT * { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }"))
+        assert engine.run(QueryRequest("ASK {}")).rows == 1
+    finally:
+        engine.close()
+
+
+def test_not_acceptable_per_form(engine):
+    with pytest.raises(e.NotAcceptable):
+        engine.run(QueryRequest("ASK {}", results_format=None))
+    with pytest.raises(e.NotAcceptable):
+        engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format=None))
+
+
+def test_inline_engine_runs_in_process(dataset):
+    engine = make_engine(dataset, LIMITS, isolate=False)
+    assert engine.run(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
+    assert engine._child is None
+
+
+def test_rdflib_baseline_answers_the_same(dataset):
+    engine = make_engine(dataset, Limits(), backend="rdflib", isolate=False)
+    query = "SELECT (COUNT(*) AS ?n) { ?s a ?c }"
+    ours = make_engine(dataset, Limits(), isolate=False).run(QueryRequest(query, results_format="csv"))
+    theirs = engine.run(QueryRequest(query, results_format="csv"))
+    assert ours.body.split() == theirs.body.split()

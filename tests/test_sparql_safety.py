@@ -1,0 +1,132 @@
+"""Safe by default: read-only, no SERVICE, limits, timeouts that stop the work, logging."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import assert_problem
+from test_engine import RUNAWAY
+
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+
+
+def count(client) -> int:
+    return int(client.get("/sparql", query_string={"query": COUNT}).get_json(force=True)
+               ["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("send", [
+    lambda c: c.get("/sparql", query_string={"update": "CLEAR ALL"}),
+    lambda c: c.post("/sparql", data={"update": "DROP ALL"}),
+    lambda c: c.post("/sparql", data=b"CLEAR ALL", content_type="application/sparql-update"),
+    lambda c: c.get("/sparql", query_string={"query": "INSERT DATA { <a:s> <a:p> <a:o> }"}),
+    lambda c: c.post("/sparql", data={"query": "PREFIX a: <a:> DELETE WHERE { ?s ?p ?o }"}),
+    lambda c: c.post("/sparql", data=b"LOAD <file:///etc/passwd>", content_type="application/sparql-query"),
+], ids=["get-update", "form-update", "direct-update", "insert-as-query", "delete-as-form-query", "load"])
+def test_updates_get_403_and_change_nothing(client, send):
+    before = count(client)
+    assert_problem(send(client), 403)
+    assert count(client) == before
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+    "SELECT * { service silent <https://dbpedia.org/sparql> { ?s ?p ?o } }",
+    "SELECT * { BIND(<http://127.0.0.1:1/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+])
+def test_service_is_refused(client, query):
+    body = assert_problem(client.get("/sparql", query_string={"query": query}), 400)
+    assert "SERVICE" in body["detail"]
+
+
+@pytest.mark.parametrize("brackets", ["()", "{}", "[]"])
+def test_10000_nested_brackets_get_400_and_the_worker_lives(client, brackets):
+    opener, closer = brackets
+    query = "SELECT * { FILTER(" + opener * 10_000 + "1" + closer * 10_000 + ") }"
+    response = client.post("/sparql", data={"query": query})
+    body = assert_problem(response, 400)
+    assert "deep" in body["detail"]
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+def test_query_length_caps(make_app):
+    client = make_app(MAX_QUERY_LENGTH=100, MAX_CONTENT_LENGTH=1000).test_client()
+    long_query = "ASK {}" + " " * 200
+    assert_problem(client.get("/sparql", query_string={"query": long_query}), 414)
+    assert_problem(client.post("/sparql", data=long_query, content_type="application/sparql-query"), 413)
+    assert_problem(client.post("/sparql", data="ASK {}" + " " * 2000, content_type="application/sparql-query"), 413)
+
+
+def test_row_cap_is_announced_in_the_response(make_app):
+    client = make_app(MAX_ROWS=2).test_client()
+    capped = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    assert capped.headers["X-KZCT-Truncated"] == "true"
+    assert len(capped.get_json(force=True)["results"]["bindings"]) == 2
+    graph = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert graph.headers["X-KZCT-Truncated"] == "true" and graph.data.count(b"\n") == 2
+    whole = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 2"})
+    assert whole.headers["X-KZCT-Truncated"] == "false"
+
+
+def test_timeout_answers_503_and_the_next_query_is_fast(make_app):
+    client = make_app(TIMEOUT=1).test_client()
+    start = time.monotonic()
+    body = assert_problem(client.get("/sparql", query_string={"query": RUNAWAY}), 503)
+    assert "stopped" in body["detail"]
+    assert time.monotonic() - start < 2
+    start = time.monotonic()
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+    assert time.monotonic() - start < 0.5
+
+
+def test_every_query_is_logged_with_duration_and_outcome(client, caplog):
+    with caplog.at_level(logging.INFO, logger="kzct.web.sparql"):
+        client.get("/sparql", query_string={"query": "ASK {}"})
+        client.get("/sparql", query_string={"query": "ASK {"})
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("query ok 200 ") and " ms " in m and "ASK {}" in m for m in messages)
+    assert any(m.startswith("query syntax 400 ") and " ms: ASK {" in m for m in messages)
+
+
+def test_errors_never_show_a_traceback(client):
+    for response in (client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"}),
+                     client.post("/sparql", data=b"\xff\xfe", content_type="application/sparql-query")):
+        assert response.status_code == 400
+        assert b"Traceback" not in response.data and b'File "' not in response.data
+
+
+def test_runaway_query_does_not_slow_other_clients(live):
+    """Over real HTTP: one client's runaway query times out while others get answers in ms."""
+    url = live.endpoint
+    outcome = {}
+
+    def runaway():
+        start = time.monotonic()
+        response = requests.get(url, params={"query": RUNAWAY}, timeout=30)
+        outcome["status"] = response.status_code
+        outcome["seconds"] = time.monotonic() - start
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.2)
+    latencies = []
+    with requests.Session() as session:
+        while thread.is_alive():
+            start = time.monotonic()
+            response = session.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=5)
+            latencies.append(time.monotonic() - start)
+            assert response.status_code == 200
+    thread.join()
+    assert outcome["status"] == 503
+    assert outcome["seconds"] < 2 + 1.5
+    assert len(latencies) > 20
+    assert statistics.median(latencies) < 0.05
+    assert max(latencies) < 0.5
+    assert requests.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200
+    assert "query timeout 503" in live.output()
