@@ -8,10 +8,12 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from kzct.catalogue import load_catalogue
 from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
-from kzct.web import errors, health, http, sparql
+from kzct.paths import QUERIES_DIR
+from kzct.web import errors, health, http, queries, sparql
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     atexit.register(engine.close)
     app.extensions["kzct"] = dataset
     app.extensions["kzct.engine"] = engine
+    app.extensions["kzct.catalogue"] = load_catalogue(QUERIES_DIR)
     log.info("loaded %d triples (%d named graphs), release %s",
              dataset.default_triples + sum(dataset.graphs.values()), len(dataset.graphs), dataset.release)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(queries.bp)
     errors.register(app)
     http.register(app)
     return app
