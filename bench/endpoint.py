@@ -39,6 +39,8 @@ PREFIX kzo: <https://w3id.org/kzct/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 QUERIES = {
     "label-lookup": 'SELECT ?s WHERE { ?s skos:prefLabel "Hizb ut-Tahrir al-Islami"@en }',
@@ -55,7 +57,7 @@ WHERE { { kz:hizb-ut-tahrir ?p ?o } UNION { ?s ?q kz:hizb-ut-tahrir } }""",
   FILTER(CONTAINS(LCASE(STR(?label)), "islamic")) } LIMIT 500""",
     "multi-join": """SELECT ?claim ?who ?name ?section ?quote WHERE {
   ?claim a kzo:Claim ; kzo:claimedBy ?who ; kzo:section ?section ; kzo:quote ?quote .
-  ?who skos:prefLabel ?name . ?section skos:prefLabel|kzo:title ?title } LIMIT 200""",
+  ?who skos:prefLabel ?name . ?section dcterms:title|rdfs:label ?title } LIMIT 200""",
     "status-count": "SELECT ?status (COUNT(?st) AS ?n) WHERE { ?st kzo:status ?status } GROUP BY ?status",
 }
 ACCEPT = {"describe": "text/turtle", "construct-neighbourhood": "text/turtle"}
