@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
 
 BASE = "https://w3id.org/kzct/"
 KZ = Namespace(BASE + "id/")
@@ -11,6 +11,7 @@ KZO = Namespace(BASE + "ontology#")
 KZSH = Namespace(BASE + "shapes#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 # Terms describing the endpoint itself (limits, links) in its Service Description.
 KZSD = Namespace(BASE + "service#")
 
@@ -37,6 +38,8 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
     "sd": str(SD),
     "void": str(VOID),
+    "dcat": str(DCAT),
+    "spdx": str(SPDX),
 }
 
 
