@@ -1,0 +1,126 @@
+"""SHACL validation of the project graph, or of other data, with pySHACL.
+
+The data graph gets one extra triple before validation, ``kz:source-article kzo:sourceText
+"<the whole source text>"``, so that shapes can check that quotes are verbatim. The ontology is
+merged into the data graph, which is what pySHACL's ``ont_graph`` does, but pySHACL's own merge
+(``inoculate``) clones blank-node structures recursively and took minutes on our ontology, so it
+is done here. ``owl:imports`` are never followed. Safe parsing of uploaded data is
+``parse_untrusted`` (from ``kzct.untrusted``), shared with the HTTP service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SH
+
+from kzct.namespaces import KZ, KZO, bind_prefixes
+from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCE_FILE
+from kzct.rdfparse import parse_files, turtle_files
+from kzct.source import read_source
+from kzct.untrusted import UnsafeData, check_shapes, parse_untrusted
+
+__all__ = ["ValidationResult", "validate", "validate_project", "parse_untrusted", "check_shapes",
+           "UnsafeData", "load_shapes", "load_ontology", "load_graph", "report_text"]
+
+log = logging.getLogger(__name__)
+INFERENCE = ("none", "rdfs", "owlrl")
+
+
+@dataclass
+class ValidationResult:
+    conforms: bool
+    report: Graph  # the standard SHACL validation report graph
+
+    @property
+    def results(self) -> int:
+        return len(set(self.report.subjects(RDF.type, SH.ValidationResult)))
+
+    def text(self) -> str:
+        return report_text(self.report, self.conforms)
+
+
+def load_graph(folder: Path = GRAPH_DIR) -> Graph:
+    return parse_files(turtle_files(folder))
+
+
+def load_shapes(folder: Path = SHAPES_DIR) -> Graph:
+    return parse_files(turtle_files(folder))
+
+
+def load_ontology(folder: Path = ONTOLOGY_DIR) -> Graph:
+    return parse_files(turtle_files(folder))
+
+
+def with_source_text(data: Graph, source: Path = SOURCE_FILE, *extra: Graph) -> Graph:
+    """A copy of ``data`` (and ``extra``) plus ``kz:source-article kzo:sourceText "<source text>"``."""
+    graph = Graph()
+    for part in (data, *extra):
+        for triple in part:
+            graph.add(triple)
+    graph.add((KZ["source-article"], KZO.sourceText, Literal(read_source(source))))
+    return graph
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
+             inference: str = "none", source: Path = SOURCE_FILE) -> ValidationResult:
+    """Validate ``data`` (with the source text added) against ``shapes``.
+
+    Warnings and infos do not make the data non-conforming; violations do.
+    """
+    if inference not in INFERENCE:
+        raise ValueError(f"inference must be one of {', '.join(INFERENCE)}")
+    conforms, report, _ = pyshacl.validate(
+        with_source_text(data, source, *([ontology] if ontology is not None else [])),
+        shacl_graph=shapes, ont_graph=None,
+        inference=inference, abort_on_first=False, allow_infos=True, allow_warnings=True,
+        meta_shacl=False, advanced=False, js=False, do_owl_imports=False, debug=False)
+    return ValidationResult(bool(conforms), report)
+
+
+def validate_project(inference: str = "none", shapes_dir: Path = SHAPES_DIR) -> ValidationResult:
+    """The project graph (graph/*.ttl) against shapes/, with ontology/*.ttl as ont_graph."""
+    return validate(load_graph(), load_shapes(shapes_dir), load_ontology(), inference)
+
+
+def report_text(report: Graph, conforms: bool) -> str:
+    """The report as text, grouped by focus node: severity, shape, path, value and message."""
+    bind_prefixes(report)
+    nm = report.namespace_manager
+
+    def show(node) -> str:
+        if node is None:
+            return "-"
+        text = node.n3(nm)
+        return text if len(text) <= 160 else text[:157] + "..."
+
+    grouped: dict[str, list[str]] = defaultdict(list)
+    severities: dict[str, int] = defaultdict(int)
+    for result in set(report.subjects(RDF.type, SH.ValidationResult)):
+        focus = show(report.value(result, SH.focusNode))
+        severity = report.value(result, SH.resultSeverity)
+        level = severity.split("#")[-1] if severity else "Violation"
+        severities[level] += 1
+        shape = report.value(result, SH.sourceShape)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage)) or ["(no message)"]
+        line = f"  {level} {show(shape)}"
+        if path is not None:
+            line += f" path {show(path)}"
+        if value is not None:
+            line += f" value {show(value)}"
+        grouped[focus].append(line + "\n    " + "\n    ".join(messages))
+    lines = []
+    for focus in sorted(grouped):
+        lines.append(focus)
+        lines.extend(sorted(grouped[focus]))
+    counts = ", ".join(f"{n} {level.lower()}(s)" for level, n in sorted(severities.items()))
+    verdict = "conforms" if conforms else "does not conform"
+    lines.append(f"{verdict}: {counts or 'no results'} on {len(grouped)} focus node(s)")
+    return "\n".join(lines)
