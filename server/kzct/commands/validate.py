@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from kzct.cli import CommandError
 from kzct.namespaces import bind_prefixes
-from kzct.paths import SHAPES_DIR
+from kzct.paths import ONTOLOGY_DIR, SHAPES_DIR
 from kzct.rdfparse import FORMAT_NAMES, RdfSyntaxError, media_type_for
 from kzct.validation import (INFERENCE, load_graph, load_ontology, load_shapes, parse_untrusted,
                              validate)
@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "default: graph/*.ttl")
     parser.add_argument("--shapes", type=Path, default=SHAPES_DIR, metavar="DIR",
                         help="folder of SHACL shapes in Turtle (default: shapes/)")
+    parser.add_argument("--ontology", type=Path, default=ONTOLOGY_DIR, metavar="DIR",
+                        help="folder of the ontology in Turtle, merged into the data (default: ontology/)")
     parser.add_argument("--inference", choices=INFERENCE, default="none",
                         help="inference pySHACL runs on the data first (default: none)")
     parser.add_argument("--format", choices=("text", "turtle", "json"), default="text",
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         data = read_data(args.files, args.input_format) if args.files else load_graph()
         shapes = load_shapes(args.shapes)
-        ontology = load_ontology()
+        ontology = load_ontology(args.ontology)
     except RdfSyntaxError as exc:
         raise CommandError(str(exc)) from None
     if len(shapes) == 0:

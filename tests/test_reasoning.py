@@ -1,0 +1,77 @@
+"""kzct reason on a tiny ontology: inferred triples only, rebuilt only when inputs change, clashes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from rdflib import URIRef
+
+from kzct.cli import main
+from kzct.consistency import find_clashes
+from kzct.namespaces import KZ, KZO
+from kzct.rdfparse import parse_file, parse_files
+from kzct.reasoning import build_closure, ensure_closure, owlrl_closure
+from rdflib.namespace import RDF
+
+DATA = Path(__file__).resolve().parent / "data" / "reasoning"
+
+
+def test_closure_holds_only_inferred_triples(tmp_path):
+    paths = [DATA / "ontology.ttl", DATA / "consistent.ttl"]
+    result = build_closure(tmp_path, paths)
+    inferred = parse_file(tmp_path / "inferred.nt")
+    assert (KZ.group, RDF.type, KZO.Organization) in inferred
+    assert (KZ.russia, KZO.cooperatesWith, KZ.kazakhstan) in inferred
+    assert not set(inferred) & set(parse_files(paths))  # no input triple repeated
+    meta = json.loads((tmp_path / "inferred.json").read_text())
+    assert meta["inferred_triples"] == len(inferred) == len(result.inferred)
+    assert meta["input_triples"] == len(result.inputs)
+    assert len(meta["inputs_sha256"]) == 64 and meta["seconds"] >= 0
+
+
+def test_ensure_closure_rebuilds_only_when_inputs_change(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("ontology.ttl", "consistent.ttl"):
+        shutil.copy(DATA / name, folder / name)
+    paths = sorted(folder.glob("*.ttl"))
+    out = ensure_closure(tmp_path, paths)
+    first = (tmp_path / "inferred.json").read_text()
+    mtime = out.stat().st_mtime_ns
+    assert ensure_closure(tmp_path, paths) == out and out.stat().st_mtime_ns == mtime
+    (folder / "consistent.ttl").write_text((folder / "consistent.ttl").read_text()
+                                           + "\nkz:other a kzo:ArmedGroup .\n")
+    ensure_closure(tmp_path, paths)
+    assert (tmp_path / "inferred.json").read_text() != first
+    assert (URIRef(KZ.other), RDF.type, KZO.Organization) in parse_file(out)
+
+
+def test_consistent_data_has_no_clashes():
+    inputs = parse_files([DATA / "ontology.ttl", DATA / "consistent.ttl"])
+    assert find_clashes(inputs, owlrl_closure(inputs).closure) == []
+
+
+def test_clashes_are_reported_with_their_statements():
+    inputs = parse_files([DATA / "ontology.ttl", DATA / "inconsistent.ttl"])
+    clashes = find_clashes(inputs, owlrl_closure(inputs).closure)
+    kinds = {c.kind for c in clashes}
+    assert {"disjoint", "functional", "asymmetric", "owlrl"} <= kinds
+    disjoint = next(c for c in clashes if c.kind == "disjoint")
+    assert (KZ.someone, RDF.type, KZO.Person) in disjoint.statements
+    functional = next(c for c in clashes if c.kind == "functional")
+    assert set(functional.statements) == {(KZ.someone, KZO.citizenOf, KZ.kazakhstan),
+                                          (KZ.someone, KZO.citizenOf, KZ.russia)}
+
+
+def test_reason_command_exit_codes(tmp_path, monkeypatch, capsys):
+    import kzct.reasoning as reasoning
+
+    monkeypatch.setattr(reasoning, "input_files", lambda: [DATA / "ontology.ttl", DATA / "inconsistent.ttl"])
+    assert main(["reason", "--build-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "INCONSISTENT (disjoint)" in out and "kz:someone rdf:type kzo:Person ." in out
+    monkeypatch.setattr(reasoning, "input_files", lambda: [DATA / "ontology.ttl", DATA / "consistent.ttl"])
+    assert main(["reason", "--build-dir", str(tmp_path)]) == 0
+    assert "0 inconsistencies" in capsys.readouterr().out
