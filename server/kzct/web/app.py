@@ -13,7 +13,7 @@ from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
-from kzct.web import errors, health, http, queries, sparql
+from kzct.web import download, errors, health, http, pages, queries, sparql, void
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(queries.bp)
+    app.register_blueprint(download.bp)
+    app.register_blueprint(void.bp)
+    app.register_blueprint(pages.bp)
     errors.register(app)
     http.register(app)
     return app

@@ -1,0 +1,208 @@
+"""The VoID description of the served dataset: what is here, how much, where to query and download it.
+
+``statistics(dataset)`` counts triples, entities, classes and properties for the whole dataset
+(its default graph) and for each named graph, with class and property partitions; it runs once,
+when the server starts. ``describe(stats, dumps, root)`` turns them into triples naming the SPARQL
+endpoint and the dump URLs under ``root`` (the site's base URL).
+
+Counts, as VoID defines them: ``void:triples`` all triples; ``void:entities`` distinct IRI subjects
+in the dataset's URI space (``https://w3id.org/kzct/``); ``void:classes`` distinct objects of
+``rdf:type``; ``void:properties`` distinct predicates; ``void:distinctSubjects`` and
+``void:distinctObjects`` as named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
+
+from kzct.dataset import Dataset
+from kzct.dump import Dumps, release_version
+from kzct.namespaces import (BASE, DCAT, DCTERMS, KZ, KZSD, OWL, PREFIXES, RDF, RDFS, SD, SPDX, VOID,
+                             XSD)
+
+DATASET_IRI = BASE + "dataset"
+ONTOLOGY_IRI = BASE + "ontology"
+SOURCE_ARTICLE = KZ["source-article"]
+TITLE = "kzct: terrorism, bans and counter-terrorism cooperation in Kazakhstan"
+DESCRIPTION = (
+    "A knowledge graph built from the encyclopedia article 'Terrorism in Kazakhstan': organizations, "
+    "bans and designation lists, ties, events and counter-terrorism cooperation, each statement with "
+    "the exact quote, the section it comes from and the stance the article takes on it."
+)
+WELL_KNOWN = (RDF, RDFS, XSD)
+
+
+@dataclass
+class GraphStats:
+    triples: int = 0
+    entities: int = 0
+    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instances
+    properties: dict[str, int] = field(default_factory=dict)  # property IRI -> triples
+    subjects: int = 0
+    objects: int = 0
+
+
+@dataclass
+class Statistics:
+    whole: GraphStats
+    graphs: dict[str, GraphStats]
+    version: str
+    release: str
+    license: str | None
+    vocabularies: list[str]
+
+
+def _graph_stats(dataset: Dataset, graph: NamedNode | DefaultGraph) -> GraphStats:
+    stats = GraphStats()
+    subjects: set = set()
+    objects: set = set()
+    instances: dict[str, set] = {}
+    rdf_type = str(RDF.type)
+    for quad in dataset.store.quads_for_pattern(None, None, None, graph):
+        stats.triples += 1
+        subjects.add(quad.subject)
+        objects.add(quad.object)
+        p = quad.predicate.value
+        stats.properties[p] = stats.properties.get(p, 0) + 1
+        if p == rdf_type and isinstance(quad.object, NamedNode):
+            instances.setdefault(quad.object.value, set()).add(quad.subject)
+    stats.subjects = len(subjects)
+    stats.objects = len(objects)
+    stats.entities = sum(1 for s in subjects if isinstance(s, NamedNode) and s.value.startswith(BASE))
+    stats.classes = {c: len(members) for c, members in instances.items()}
+    return stats
+
+
+def _namespace(iri: str) -> str:
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1]
+
+
+def _vocabularies(stats: GraphStats) -> list[str]:
+    """Namespaces (from the prefix table) of the classes and properties used, RDF, RDFS and XSD aside."""
+    known = set(PREFIXES.values()) - {str(v) for v in WELL_KNOWN}
+    return sorted({_namespace(i) for i in [*stats.classes, *stats.properties]} & known)
+
+
+def _license(dataset: Dataset) -> str | None:
+    store = dataset.store
+    for quad in store.quads_for_pattern(NamedNode(ONTOLOGY_IRI), NamedNode(str(DCTERMS.license)), None):
+        if isinstance(quad.object, NamedNode):
+            return quad.object.value
+    return None
+
+
+def statistics(dataset: Dataset) -> Statistics:
+    whole = _graph_stats(dataset, DefaultGraph())
+    graphs = {name: _graph_stats(dataset, NamedNode(name)) for name in sorted(dataset.graphs)}
+    if not dataset.union_default and graphs:  # the whole dataset: default graph and named graphs
+        whole = _merge(whole, list(graphs.values()))
+    return Statistics(whole, graphs, release_version(dataset), dataset.release, _license(dataset),
+                      _vocabularies(whole))
+
+
+def _merge(first: GraphStats, rest: list[GraphStats]) -> GraphStats:
+    """Sums: an upper bound where graphs share triples (used only when the default graph is not a union)."""
+    total = GraphStats()
+    for s in [first, *rest]:
+        total.triples += s.triples
+        total.entities += s.entities
+        total.subjects += s.subjects
+        total.objects += s.objects
+        for k, v in s.classes.items():
+            total.classes[k] = total.classes.get(k, 0) + v
+        for k, v in s.properties.items():
+            total.properties[k] = total.properties.get(k, 0) + v
+    return total
+
+
+def _n(term) -> NamedNode:
+    return term if isinstance(term, NamedNode) else NamedNode(str(term))
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=_n(XSD.integer))
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, language="en")
+
+
+def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
+    """The VoID triples; ``root`` ends with ``/`` (``http://127.0.0.1:8000/``)."""
+    t: list[Triple] = []
+
+    def add(s, p, o):
+        t.append(Triple(s, _n(p), o))
+
+    ds = NamedNode(DATASET_IRI)
+    doc = NamedNode(root + ".well-known/void")
+    add(doc, RDF.type, _n(VOID.DatasetDescription))
+    add(doc, DCTERMS.title, _en("VoID description of the kzct dataset"))
+    add(doc, _n(RDFS.seeAlso), NamedNode(root + "sparql"))
+    add(ds, RDF.type, _n(VOID.Dataset))
+    add(ds, RDF.type, _n(DCAT.Dataset))
+    add(ds, DCTERMS.title, _en(TITLE))
+    add(ds, DCTERMS.description, _en(DESCRIPTION))
+    if stats.license:
+        add(ds, DCTERMS.license, NamedNode(stats.license))
+    add(ds, DCTERMS.source, _n(SOURCE_ARTICLE))
+    add(ds, _n(OWL.versionInfo), Literal(stats.version))
+    add(ds, KZSD.release, Literal(stats.release))
+    add(ds, RDFS.comment, _en(
+        f"Release {stats.release}: every response of the server carries the ETag W/\"{stats.release}\"."))
+    add(ds, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
+    add(ds, VOID.uriSpace, Literal(BASE))
+    add(ds, VOID.rootResource, NamedNode(ONTOLOGY_IRI))
+    add(ds, VOID.exampleResource, _n(SOURCE_ARTICLE))
+    for vocabulary in stats.vocabularies:
+        add(ds, VOID.vocabulary, NamedNode(vocabulary))
+    if dumps is not None:
+        for f in dumps.files:
+            url = NamedNode(root + "download/" + f.name)
+            add(ds, VOID.dataDump, url)
+            dist = BlankNode(f"dump-{f.name.rsplit('.', 1)[-1]}")
+            add(ds, DCAT.distribution, dist)
+            add(dist, RDF.type, _n(DCAT.Distribution))
+            add(dist, DCAT.downloadURL, url)
+            add(dist, DCAT.mediaType, NamedNode("https://www.iana.org/assignments/media-types/" + f.format.media_type))
+            add(dist, DCTERMS["format"], Literal(f.format.media_type))
+            add(dist, DCAT.byteSize, Literal(str(f.size), datatype=_n(XSD.nonNegativeInteger)))
+            add(dist, _n(OWL.versionInfo), Literal(dumps.version))
+            checksum = BlankNode(f"sha256-{f.name.rsplit('.', 1)[-1]}")
+            add(dist, SPDX.checksum, checksum)
+            add(checksum, RDF.type, _n(SPDX.Checksum))
+            add(checksum, SPDX.algorithm, _n(SPDX.checksumAlgorithm_sha256))
+            add(checksum, SPDX.checksumValue, Literal(f.sha256, datatype=_n(XSD.hexBinary)))
+    _add_stats(add, ds, stats.whole, "all")
+    for i, (name, gs) in enumerate(stats.graphs.items()):
+        subset = NamedNode(DATASET_IRI + "/" + name.rstrip("/").rsplit("/", 1)[-1])
+        add(ds, VOID.subset, subset)
+        add(subset, RDF.type, _n(VOID.Dataset))
+        add(subset, SD.name, NamedNode(name))
+        add(subset, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
+        add(subset, RDFS.comment, _en(f"The named graph <{name}>: query it alone with default-graph-uri={name}."))
+        _add_stats(add, subset, gs, str(i))
+    t.sort(key=lambda triple: (isinstance(triple.subject, BlankNode), str(triple.subject)))  # stable: grouped
+    return t
+
+
+def _add_stats(add, node, s: GraphStats, key: str) -> None:
+    add(node, VOID.triples, _int(s.triples))
+    add(node, VOID.entities, _int(s.entities))
+    add(node, VOID.classes, _int(len(s.classes)))
+    add(node, VOID.properties, _int(len(s.properties)))
+    add(node, VOID.distinctSubjects, _int(s.subjects))
+    add(node, VOID.distinctObjects, _int(s.objects))
+    for j, (cls, count) in enumerate(sorted(s.classes.items())):
+        part = BlankNode(f"c{key}-{j}")
+        add(node, VOID.classPartition, part)
+        add(part, VOID["class"], NamedNode(cls))
+        add(part, VOID.entities, _int(count))
+    for j, (prop, count) in enumerate(sorted(s.properties.items())):
+        part = BlankNode(f"p{key}-{j}")
+        add(node, VOID.propertyPartition, part)
+        add(part, VOID.property, NamedNode(prop))
+        add(part, VOID.triples, _int(count))

@@ -1,0 +1,106 @@
+"""Dereferenceable IRIs: ``/id/<slug>`` for ``https://w3id.org/kzct/id/<slug>`` and ``/ontology`` for
+``https://w3id.org/kzct/ontology`` and its ``#terms``.
+
+HTML for browsers, RDF for machines: the ``format`` parameter, a suffix (``.ttl``, ``.nt``,
+``.rdf``, ``.jsonld``, ``.html``) or ``Accept`` (Turtle for ``*/*``) chooses. An IRI the data does
+not mention gets 404. The slug only ever becomes an IRI looked up in memory, never a file path.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+
+from kzct import formats, views
+from kzct.namespaces import KZ, KZO
+from kzct.resources import ONTOLOGY_IRI, Index, build_index
+from kzct.web.conditional import conditional
+from kzct.web.errors import Problem
+from kzct.web.void import negotiate_rdf, render_rdf
+
+bp = Blueprint("pages", __name__)
+
+SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "owl": "rdfxml", "jsonld": "jsonld", "html": None}
+PAGE_PREFIXES = ("kz", "kzo", "dcterms", "foaf", "org", "owl", "prov", "rdf", "rdfs", "skos", "time", "xsd")
+
+
+def index_of(app: Flask) -> Index:
+    if "kzct.index" not in app.extensions:
+        app.extensions["kzct.index"] = build_index(app.extensions["kzct"])
+    return app.extensions["kzct.index"]
+
+
+@bp.record_once
+def _index_at_start(state) -> None:
+    index_of(state.app)
+
+
+@bp.app_template_global("href")
+def href(iri: str) -> str:
+    """The local page of one of our IRIs; any other IRI as it is."""
+    if iri.startswith(str(KZ)):
+        return url_for("pages.entity", slug=iri[len(str(KZ)):])
+    if iri.startswith(str(KZO)):
+        return url_for("pages.ontology") + "#" + iri[len(str(KZO)):]
+    if iri == ONTOLOGY_IRI:
+        return url_for("pages.ontology")
+    return iri
+
+
+def _split_suffix(name: str) -> tuple[str, str | None]:
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext in SUFFIXES:
+        return stem, ext
+    return name, None
+
+
+def _format(ext: str | None) -> formats.Format | None:
+    """The format a suffix names (None: HTML), or by negotiation without a suffix."""
+    if ext is None:
+        return negotiate_rdf()
+    name = SUFFIXES[ext]
+    return formats.by_name(formats.GRAPHS, name) if name else None
+
+
+def _html(template: str, **context) -> Response:
+    return conditional(Response(render_template(template, **context), content_type="text/html; charset=utf-8"))
+
+
+def _not_found(what: str) -> Problem:
+    return Problem(404, "Not Found", f"{what} is not in this dataset", "not-found")
+
+
+@bp.get("/id/<path:slug>")
+def entity(slug: str):
+    index = index_of(current_app)
+    iri, ext = str(KZ) + slug, None
+    if not index.known(iri):
+        stem, ext = _split_suffix(slug)
+        iri = str(KZ) + stem
+        if ext is None or not index.known(iri):
+            raise _not_found(f"<{str(KZ) + slug}>")
+    fmt = _format(ext)
+    if fmt is not None:
+        return render_rdf(index.description(iri), fmt, PAGE_PREFIXES)
+    return _html("ld-entity.html", page=views.entity(index, iri))
+
+
+@bp.get("/ontology")
+def ontology():
+    return _ontology(None)
+
+
+@bp.get("/ontology.<ext>")
+def ontology_file(ext: str):
+    if ext not in SUFFIXES:
+        raise _not_found(f"/ontology.{ext}")
+    return _ontology(ext)
+
+
+def _ontology(ext: str | None):
+    index = index_of(current_app)
+    if not index.ontology:
+        raise _not_found("the ontology")
+    fmt = _format(ext)
+    if fmt is not None:
+        return render_rdf(index.ontology, fmt, PAGE_PREFIXES)
+    return _html("ld-ontology.html", page=views.ontology(index))

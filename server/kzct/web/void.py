@@ -1,0 +1,80 @@
+"""``/.well-known/void``: the VoID description (statistics computed once, when the app starts).
+
+Turtle by default; RDF/XML, JSON-LD, N-Triples by ``Accept`` or ``format``; a page for browsers.
+``/dataset`` (the dataset's IRI ``https://w3id.org/kzct/dataset``) redirects here (303).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from pyoxigraph import serialize
+
+from kzct import formats, void
+from kzct.namespaces import PREFIXES
+from kzct.web.conditional import conditional
+from kzct.web.download import dumps_of
+from kzct.web.errors import Problem
+
+bp = Blueprint("void", __name__)
+HTML = "text/html"
+VOID_PREFIXES = ("void", "dcat", "dcterms", "owl", "rdf", "rdfs", "sd", "spdx", "xsd", "kzsd", "kz")
+
+
+def statistics_of(app) -> void.Statistics:
+    if "kzct.void" not in app.extensions:
+        app.extensions["kzct.void"] = void.statistics(app.extensions["kzct"])
+    return app.extensions["kzct.void"]
+
+
+@bp.record_once
+def _compute_at_start(state) -> None:
+    dumps_of(state.app)
+    statistics_of(state.app)
+
+
+def negotiate_rdf(with_html: bool = True) -> formats.Format | None:
+    """A graph format by ``format`` or ``Accept`` (Turtle for ``*/*``); None means HTML."""
+    choices = formats.media_types(formats.GRAPHS)
+    format_param = request.args.get("format")
+    if format_param:
+        if with_html and format_param.lower() in ("html", HTML):
+            return None
+        fmt = formats.by_name(formats.GRAPHS, format_param)
+        if fmt is None:
+            raise Problem(406, "Not acceptable", f"no format called {format_param!r}", "not-acceptable")
+        return fmt
+    accept = request.accept_mimetypes
+    if not accept:
+        return formats.GRAPHS[0]
+    best = accept.best_match(choices + ([HTML] if with_html else []))
+    if best is None:
+        raise Problem(406, "Not acceptable", "available as HTML, Turtle, N-Triples, N-Quads, TriG, RDF/XML "
+                      "and JSON-LD", "not-acceptable")
+    if best == HTML or (with_html and accept[HTML] > accept[best]):
+        return None
+    return formats.by_media_type(formats.GRAPHS, best)
+
+
+def render_rdf(triples, fmt: formats.Format, prefix_names) -> Response:
+    prefixes = {p: PREFIXES[p] for p in prefix_names} if fmt.name in ("turtle", "trig") else None
+    body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
+    return conditional(Response(body, content_type=fmt.content_type))
+
+
+@bp.get("/.well-known/void")
+def void_description():
+    stats = statistics_of(current_app)
+    triples = void.describe(stats, dumps_of(current_app), request.host_url)
+    fmt = negotiate_rdf()
+    if fmt is not None:
+        return render_rdf(triples, fmt, VOID_PREFIXES)
+    turtle = serialize(triples, format=formats.GRAPHS[0].oxigraph,
+                       prefixes={p: PREFIXES[p] for p in VOID_PREFIXES}).decode("utf-8")
+    html = render_template("ld-void.html", stats=stats, dumps=dumps_of(current_app), turtle=turtle,
+                           title=void.TITLE, description=void.DESCRIPTION)
+    return conditional(Response(html, content_type="text/html; charset=utf-8"))
+
+
+@bp.get("/dataset")
+def dataset_iri():
+    return redirect(url_for("void.void_description"), 303)
