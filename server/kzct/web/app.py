@@ -13,7 +13,7 @@ from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
-from kzct.web import download, errors, health, http, pages, queries, sparql, void
+from kzct.web import download, errors, health, http, pages, queries, sparql, void, ui
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(download.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(ui.bp)
     errors.register(app)
     http.register(app)
     return app

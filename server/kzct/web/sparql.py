@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from kzct import formats
 from kzct.engine import QueryError, QueryRequest
-from kzct.web import service
+from kzct.web import service, ui
 from kzct.web.errors import Problem, from_query_error
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ def sparql():
             raise Problem(400, "Bad request", "the request has no query", "no-query")
         return service_description()
     query = queries[0]
+    if request.method == "GET" and ui.wants_page(params):
+        return ui.page(query)
     format_param = params.get("format") or params.get("output") or None
     results_fmt = formats.negotiate(formats.RESULTS, request.accept_mimetypes, format_param)
     graph_fmt = formats.negotiate(formats.GRAPHS, request.accept_mimetypes, format_param)

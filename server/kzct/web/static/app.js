@@ -1,0 +1,317 @@
+/* The kzct query page: the YASGUI editor (served from this host, with every lookup on other hosts
+ * switched off), the named queries as examples, running, errors, downloads and shareable links.
+ * The views themselves are in views.js. */
+(function () {
+  "use strict";
+
+  const V = window.kzctViews;
+  const settings = JSON.parse(document.getElementById("kzct-settings").textContent);
+  const given = document.getElementById("kzct-query");
+  const terms = V.makeTerms(settings);
+  const $ = (id) => document.getElementById(id);
+  const RESULTS_JSON = "application/sparql-results+json";
+  const examples = new Map(settings.examples.map((q) => [q.name, q]));
+  let current = null; // {kind: "editor", query} or {kind: "example", name, params}
+  let busy = null;
+
+  /* ---- the editor ---- */
+  const Yasqe = window.Yasgui.Yasqe;
+  const prefixList = Object.entries(settings.prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
+  // Prefix completion from our own table instead of prefix.cc; no class/property lookups at LOV.
+  Yasqe.registerAutocompleter(Object.assign({}, Yasqe.Autocompleters.prefixes, {
+    get: () => prefixList,
+    persistenceId: null,
+  }), false);
+  const runKey = () => { runEditor(); };
+  const yasqe = new Yasqe($("editor"), {
+    value: defaultQuery(),
+    persistenceId: null,
+    consumeShareLink: null,
+    createShareableLink: null,
+    showQueryButton: false,
+    autocompleters: ["prefixes", "variables"],
+    prefixCcApi: "",
+    resizeable: true,
+    editorHeight: "260px",
+    extraKeys: Object.assign({}, Yasqe.defaults.extraKeys, { "Ctrl-Enter": runKey, "Cmd-Enter": runKey }),
+  });
+
+  function defaultQuery() {
+    return [
+      "PREFIX kzo: <" + settings.prefixes.kzo + ">",
+      "PREFIX skos: <" + settings.prefixes.skos + ">",
+      "",
+      "# Organizations and their names; Ctrl+Enter runs the query.",
+      "SELECT ?organization ?name WHERE {",
+      "  ?organization a/rdfs:subClassOf* kzo:Organization ;",
+      "                skos:prefLabel ?name .",
+      "}",
+      "ORDER BY ?name",
+      "LIMIT 100",
+    ].join("\n").replace("PREFIX skos", "PREFIX rdfs: <" + settings.prefixes.rdfs + ">\nPREFIX skos");
+  }
+
+  /* ---- messages ---- */
+  function showMessage(title, detail) {
+    const box = $("message");
+    box.replaceChildren(V.el("strong", {}, title), document.createTextNode(detail ? ": " + detail : ""));
+    box.hidden = false;
+  }
+
+  function clearMessage() {
+    $("message").hidden = true;
+    $("message").replaceChildren();
+  }
+
+  function setStatus(text) {
+    $("status").textContent = text;
+  }
+
+  async function problemOf(response) {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text);
+      return { title: body.title || response.statusText, detail: body.detail || "" };
+    } catch (e) {
+      return { title: response.status + " " + response.statusText, detail: text.slice(0, 300) };
+    }
+  }
+
+  /* One request: the parsed body, or a readable message shown next to the editor. */
+  async function request(url, init) {
+    if (busy) busy.abort();
+    busy = new AbortController();
+    const started = performance.now();
+    let response;
+    try {
+      response = await fetch(url, Object.assign({ signal: busy.signal }, init));
+    } catch (e) {
+      if (e.name !== "AbortError") showMessage("The endpoint did not answer", e.message);
+      return null;
+    }
+    const ms = Math.round(performance.now() - started);
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      showMessage(problem.title, problem.detail);
+      setStatus("");
+      return null;
+    }
+    const type = (response.headers.get("Content-Type") || "").split(";")[0];
+    const body = type.endsWith("json") ? await response.json() : await response.text();
+    const rows = response.headers.get("X-KZCT-Rows");
+    const truncated = response.headers.get("X-KZCT-Truncated") === "true";
+    setStatus((rows !== null ? rows + " rows" : "Answered") + " in " + ms + " ms" +
+      (truncated ? " — truncated: the endpoint sends at most this many rows; add LIMIT/OFFSET or narrow the query" : ""));
+    $("status").classList.toggle("truncated", truncated);
+    return { type, body };
+  }
+
+  /* ---- views ---- */
+  function showView(name) {
+    for (const button of $("views").querySelectorAll("button[data-view]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.view === name));
+    }
+    for (const view of ["table", "graph", "timeline"]) $("view-" + view).hidden = view !== name;
+    if (name === "timeline" && !$("view-timeline").hasChildNodes()) loadTimeline();
+    updateLink(name);
+  }
+
+  function showAnswer(answer) {
+    const table = $("view-table");
+    if (typeof answer.body === "string") {
+      table.replaceChildren(V.el("pre", { class: "graph-text" }, answer.body));
+    } else {
+      V.renderTable(table, answer.body, terms);
+    }
+  }
+
+  function downloads(makeUrl, names) {
+    const box = $("downloads");
+    box.replaceChildren(document.createTextNode("Download: "));
+    for (const name of names) {
+      const a = V.el("a", { href: makeUrl(name), download: "" }, name);
+      box.append(a, " ");
+    }
+  }
+
+  /* ---- shareable links ---- */
+  function linkFor(view) {
+    const params = new URLSearchParams();
+    if (current && current.kind === "example") {
+      params.set("example", current.name);
+      for (const [k, v] of Object.entries(current.params)) params.set(k, v);
+    } else if (current) {
+      params.set("query", current.query);
+    }
+    if (view && view !== "table") params.set("view", view);
+    const search = params.toString();
+    return location.pathname.replace(/\/sparql$/, "/") + (search ? "?" + search : "");
+  }
+
+  function currentView() {
+    const pressed = $("views").querySelector("button[aria-pressed=true]");
+    return pressed ? pressed.dataset.view : "table";
+  }
+
+  function updateLink(view) {
+    const url = linkFor(view || currentView());
+    $("share").href = url;
+    history.replaceState(null, "", url);
+  }
+
+  /* ---- running ---- */
+  async function runEditor() {
+    closeExample();
+    const query = yasqe.getValue();
+    current = { kind: "editor", query };
+    clearMessage();
+    setStatus("Running…");
+    $("views").querySelector("[data-view=graph]").hidden = true;
+    const answer = await request(settings.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+        Accept: RESULTS_JSON + ", text/turtle;q=0.9" },
+      body: new URLSearchParams({ query }).toString(),
+    });
+    if (!answer) return;
+    showAnswer(answer);
+    const names = typeof answer.body === "string" ? settings.graphFormats : settings.resultFormats;
+    downloads((f) => settings.endpoint + "?" + new URLSearchParams({ query, format: f }), names);
+    showView(currentView() === "graph" ? "table" : currentView());
+  }
+
+  function exampleUrl(name, params, extra) {
+    const search = new URLSearchParams(Object.assign({}, params, extra || {})).toString();
+    return settings.queries + "/" + encodeURIComponent(name) + (search ? "?" + search : "");
+  }
+
+  async function runExample(name, params, view) {
+    const example = examples.get(name);
+    current = { kind: "example", name, params };
+    clearMessage();
+    setStatus("Running " + name + "…");
+    for (const li of $("example-list").children) li.classList.toggle("selected", li.dataset.name === name);
+    const answer = await request(exampleUrl(name, params), { headers: { Accept: RESULTS_JSON } });
+    const graphButton = $("views").querySelector("[data-view=graph]");
+    graphButton.hidden = example.computed !== "affiliation-chains";
+    if (!answer) return;
+    showAnswer(answer);
+    downloads((f) => exampleUrl(name, params, { format: f }), settings.resultFormats);
+    if (example.computed === "affiliation-chains") {
+      const response = await fetch(exampleUrl(name, params), { headers: { Accept: "application/json" } });
+      if (response.ok) V.renderChains($("view-graph"), await response.json(), terms);
+      showView(view || "graph");
+    } else {
+      showView(view === "timeline" ? view : "table");
+    }
+  }
+
+  async function loadTimeline() {
+    const container = $("view-timeline");
+    container.replaceChildren(V.el("p", { class: "hint" }, "Loading bans and events…"));
+    const get = async (name) => {
+      const response = await fetch(settings.queries + "/" + name, { headers: { Accept: RESULTS_JSON } });
+      if (!response.ok) {
+        const problem = await problemOf(response);
+        throw new Error(problem.title + ": " + problem.detail);
+      }
+      return (await response.json()).results.bindings;
+    };
+    try {
+      const [bans, events] = await Promise.all([get("bans"), get("events")]);
+      const value = (row, key) => (row[key] ? row[key].value : "");
+      const designations = new Map();
+      for (const row of bans) {
+        const iri = value(row, "designation");
+        const entry = designations.get(iri) || { iri, date: value(row, "date"), names: [], detail: value(row, "bodyLabel") };
+        entry.names.push(value(row, "organizationLabel") || terms.short(value(row, "organization")));
+        designations.set(iri, entry);
+      }
+      const banItems = [...designations.values()].map((d) => ({
+        iri: d.iri, date: d.date, detail: d.detail,
+        label: d.names.length > 2 ? d.names.length + " organizations" : d.names.join(", "),
+      }));
+      const eventItems = events.map((row) => ({
+        iri: value(row, "event"), date: value(row, "date"), detail: value(row, "quote"),
+        label: value(row, "label") || value(row, "eventKind"),
+      }));
+      V.renderTimeline(container, [
+        { name: "Bans", kind: "bans", items: banItems },
+        { name: "Events", kind: "events", items: eventItems },
+      ], terms);
+    } catch (e) {
+      container.replaceChildren();
+      showMessage("The timeline could not be loaded", e.message);
+    }
+  }
+
+  /* ---- examples ---- */
+  function closeExample() {
+    $("params").hidden = true;
+  }
+
+  function openExample(name, params) {
+    const example = examples.get(name);
+    $("params-title").textContent = example.summary;
+    $("params-description").textContent = example.description;
+    const fields = $("params-fields");
+    fields.replaceChildren();
+    for (const p of example.params) {
+      const id = "param-" + p.name;
+      const label = V.el("label", { for: id }, p.name + (p.required ? " (required)" : ""));
+      const input = V.el("input", { id, name: p.name, placeholder: p.expected, title: p.description || p.expected });
+      input.value = params[p.name] !== undefined ? params[p.name] : (p.example || p.default || "");
+      const field = V.el("div", { class: "field" });
+      field.append(label, input, V.el("small", {}, p.description || p.expected));
+      fields.append(field);
+    }
+    $("params").hidden = false;
+    $("params").dataset.name = name;
+    yasqe.setValue(example.text);
+  }
+
+  function formParams() {
+    const params = {};
+    for (const input of $("params-fields").querySelectorAll("input")) {
+      if (input.value.trim() !== "") params[input.name] = input.value.trim();
+    }
+    return params;
+  }
+
+  for (const example of settings.examples) {
+    const li = V.el("li", { "data-name": example.name });
+    const button = V.el("button", { type: "button", title: example.description }, example.summary);
+    button.addEventListener("click", () => {
+      openExample(example.name, {});
+      runExample(example.name, formParams());
+    });
+    li.append(button, V.el("code", {}, example.name));
+    $("example-list").append(li);
+  }
+
+  $("params").addEventListener("submit", (event) => {
+    event.preventDefault();
+    runExample($("params").dataset.name, formParams());
+  });
+  $("close-example").addEventListener("click", closeExample);
+  $("run").addEventListener("click", runEditor);
+  for (const button of $("views").querySelectorAll("button[data-view]")) {
+    button.addEventListener("click", () => showView(button.dataset.view));
+  }
+
+  /* ---- start: restore what the URL asks for ---- */
+  const url = new URLSearchParams(location.search);
+  const view = url.get("view");
+  if (given) {
+    yasqe.setValue(JSON.parse(given.textContent));
+    runEditor().then(() => view && showView(view));
+  } else if (url.get("example") && examples.has(url.get("example"))) {
+    const params = {};
+    for (const [k, v] of url) if (k !== "example" && k !== "view") params[k] = v;
+    openExample(url.get("example"), params);
+    runExample(url.get("example"), formParams(), view);
+  } else if (view === "timeline") {
+    showView("timeline");
+  }
+  document.body.dataset.ready = "true";
+})();
