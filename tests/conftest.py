@@ -15,24 +15,7 @@ import pytest
 
 from kzct.web.app import create_app
 
-TESTS = Path(__file__).resolve().parent
-DATA_DIR = TESTS / "data"
-ROOT = TESTS.parent
-W3C_DIR = ROOT.parent / "shared" / "w3c-sparql-tests"
-
-JSON_RESULTS = "application/sparql-results+json"
-PROBLEM_JSON = "application/problem+json"
-
-
-def assert_problem(response, status: int) -> dict:
-    """The response is the shared problem+json shape with ``status``; returns the body."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == PROBLEM_JSON
-    body = response.get_json(force=True)
-    assert set(body) == {"type", "title", "status", "detail"}
-    assert body["status"] == status
-    assert body["detail"] and "Traceback" not in body["detail"]
-    return body
+from support import DATA_DIR, ROOT, TESTS, W3C_DIR  # noqa: F401  (fixtures below use them)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 
 from kzct.catalogue import ParamError, load_catalogue
 from kzct.named import run
-from named_support import selector, store_of
+from support import selector, store_of
 
 DATA = Path(__file__).parent / "data" / "ties.ttl"
 QUERIES = load_catalogue(Path(__file__).parents[1] / "queries")

@@ -13,7 +13,7 @@ from kzct.engine import QueryRequest, make_engine
 from kzct.engine import errors as e
 from kzct.engine.oxigraph import CappedWriter
 from kzct.engine.precheck import check
-from conftest import DATA_DIR
+from support import DATA_DIR
 
 LIMITS = Limits(timeout=1.5, max_rows=3, max_depth=64, max_query_length=5_000,
                 service_allow=frozenset({"https://allowed.example/sparql"}))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from conftest import assert_problem
+from support import assert_problem
 from kzct import querydocs
 from kzct.catalogue import load_catalogue
 from kzct.web.app import create_app

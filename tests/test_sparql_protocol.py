@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from conftest import JSON_RESULTS, assert_problem
+from support import JSON_RESULTS, assert_problem
 from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, KZ, KZO, KZSD, SD
 
 ASK = "ASK { ?s ?p ?o }"

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import assert_problem
+from support import assert_problem
 from test_engine import RUNAWAY
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"

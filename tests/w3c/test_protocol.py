@@ -14,7 +14,7 @@ import pytest
 import requests
 from rdflib import Graph, Namespace, RDF
 
-from conftest import W3C_DIR
+from support import W3C_DIR
 
 PROTOCOL = W3C_DIR / "sparql11" / "protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

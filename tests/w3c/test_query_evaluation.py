@@ -22,7 +22,7 @@ import pytest
 import requests
 from rdflib import RDF, Graph, Namespace
 
-from conftest import W3C_DIR
+from support import W3C_DIR
 from kzct.dataset import EXTENSIONS
 from kzct.engine.precheck import scan
 

@@ -1,0 +1,44 @@
+"""Paths, media types and assertions shared by the tests (imported as ``support``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+TESTS = Path(__file__).resolve().parent
+DATA_DIR = TESTS / "data"
+ROOT = TESTS.parent
+W3C_DIR = ROOT.parent / "shared" / "w3c-sparql-tests"
+
+JSON_RESULTS = "application/sparql-results+json"
+PROBLEM_JSON = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    """The response is the shared problem+json shape with ``status``; returns the body."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == PROBLEM_JSON
+    body = response.get_json(force=True)
+    assert set(body) == {"type", "title", "status", "detail"}
+    assert body["status"] == status
+    assert body["detail"] and "Traceback" not in body["detail"]
+    return body
+
+
+def store_of(*paths: Path) -> ox.Store:
+    store = ox.Store()
+    for path in paths:
+        files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
+        for file in files:
+            store.load(path=str(file), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(file.as_uri()))
+    return store
+
+
+def selector(store: ox.Store):
+    def select(query: str):
+        result = store.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        return names, [{n: solution[n] for n in names} for solution in result]
+
+    return select
