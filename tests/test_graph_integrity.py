@@ -5,6 +5,7 @@ Each assertion message lists the offending IRIs, so a failure says what to fix.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -14,6 +15,7 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 from kzct.coverage import load_turtle_dir
 from kzct.namespaces import KZ, KZO, PREFIXES
 from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR, SOURCE_FILE
+from kzct.source import HEADING
 
 # Statement classes named in the modelling guide; subclasses declared in the ontology are added.
 GUIDE_STATEMENT_CLASSES = {
@@ -137,6 +139,40 @@ def test_quotes_are_verbatim(graph):
     text = SOURCE_FILE.read_text(encoding="utf-8")
     bad = {s for s, q in graph.subject_objects(KZO.quote) if str(q) not in text}
     assert not bad, "kzo:quote not found verbatim in the source: " + listing(bad)
+
+
+def section_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Character spans of each section's body, by heading title ("" for the lead)."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    title, start, offset = "", 0, 0
+    for line in text.splitlines(keepends=True):
+        heading = HEADING.match(line.strip())
+        if heading:
+            spans[title].append((start, offset))
+            title, start = heading.group(2), offset + len(line)
+        offset += len(line)
+    spans[title].append((start, offset))
+    return spans
+
+
+def test_quotes_lie_in_their_sections(graph):
+    """Each quote occurs inside the body of one of the statement's kzo:section nodes."""
+    text = SOURCE_FILE.read_text(encoding="utf-8")
+    spans = section_spans(text)
+    misplaced = set()
+    for statement, quote in graph.subject_objects(KZO.quote):
+        quote = str(quote)
+        starts = [m.start() for m in re.finditer(re.escape(quote), text)]
+        if not starts:
+            continue  # reported by test_quotes_are_verbatim
+        titles = [
+            str(graph.value(section, DCTERMS.title) or "") for section in graph.objects(statement, KZO.section)
+        ]
+        if not any(
+            a <= s and s + len(quote) <= b for title in titles for a, b in spans.get(title, []) for s in starts
+        ):
+            misplaced.add(statement)
+    assert not misplaced, "quotes outside the sections their statement names: " + listing(misplaced)
 
 
 def test_attributed_statements_name_a_claimant(graph):
