@@ -119,3 +119,19 @@ def test_manifest_is_not_served(client, app):
     manifest = f"kzct-{app.extensions['kzct.dumps'].version}.json"
     assert (app.extensions["kzct.dumps"].folder / manifest).is_file()
     assert_problem(client.get(f"/download/{manifest}"), 404)
+
+
+def test_server_keeps_sending_its_release_when_files_are_replaced(make_app, project, tmp_path):
+    """``kzct dump`` of newer data renames new files into place; a running server still sends its own."""
+    import os
+
+    app = make_app(DATA=[str(project / "graph")], DUMP_DIR=str(tmp_path / "dumps"))
+    client = app.test_client()
+    dumps = app.extensions["kzct.dumps"]
+    for f in dumps.files:
+        replacement = f.path.with_name(f.name + ".new")
+        replacement.write_bytes(b"# a newer release\n")
+        os.replace(replacement, f.path)
+    for f in dumps.files:
+        body = client.get(f"/download/{f.name}").get_data()
+        assert hashlib.sha256(body).hexdigest() == f.sha256
