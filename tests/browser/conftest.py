@@ -39,15 +39,21 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def site(serve):
     """The query page's server: invented ties, bans and events."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("headless Chromium is not installed: run .ci/browser.sh")
     return serve("--workers", "2", "--timeout", "3",
                  "--data", str(DATA_DIR / "ties.ttl"), "--data", str(BROWSER_DATA / "timeline.ttl"))
 
 
+@pytest.fixture(scope="session")
+def project_site(serve):
+    """The real graph (ontology/, graph/, build/inferred.nt), for the named queries' own examples."""
+    return serve("--workers", "2", "--timeout", "5")
+
+
 @pytest.fixture()
-def browser(site):
+def browser():
     """A fresh headless Chromium with the performance (network) and browser (console) logs on."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("headless Chromium is not installed: run .ci/browser.sh")
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 

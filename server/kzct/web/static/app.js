@@ -250,7 +250,8 @@
     $("params").hidden = true;
   }
 
-  function openExample(name, params) {
+  /* Show an example's parameters: ``params`` as given, or (``fill``) its example values. */
+  function openExample(name, params, fill) {
     const example = examples.get(name);
     $("params-title").textContent = example.summary;
     $("params-description").textContent = example.description;
@@ -260,7 +261,8 @@
       const id = "param-" + p.name;
       const label = V.el("label", { for: id }, p.name + (p.required ? " (required)" : ""));
       const input = V.el("input", { id, name: p.name, placeholder: p.expected, title: p.description || p.expected });
-      input.value = params[p.name] !== undefined ? params[p.name] : (p.example || p.default || "");
+      input.value = params[p.name] !== undefined ? params[p.name] : fill ? (p.example || p.default || "") : "";
+      if (!fill && params[p.name] === undefined && p.default) input.placeholder = p.default + " (default)";
       const field = V.el("div", { class: "field" });
       field.append(label, input, V.el("small", {}, p.description || p.expected));
       fields.append(field);
@@ -282,7 +284,7 @@
     const li = V.el("li", { "data-name": example.name });
     const button = V.el("button", { type: "button", title: example.description }, example.summary);
     button.addEventListener("click", () => {
-      openExample(example.name, {});
+      openExample(example.name, {}, true);
       runExample(example.name, formParams());
     });
     li.append(button, V.el("code", {}, example.name));
@@ -308,7 +310,7 @@
   } else if (url.get("example") && examples.has(url.get("example"))) {
     const params = {};
     for (const [k, v] of url) if (k !== "example" && k !== "view") params[k] = v;
-    openExample(url.get("example"), params);
+    openExample(url.get("example"), params, false);
     runExample(url.get("example"), formParams(), view);
   } else if (view === "timeline") {
     showView("timeline");
