@@ -135,18 +135,19 @@
         if (!ties.has(hop.tie)) ties.set(hop.tie, hop);
       });
     }
-    const last = Math.max(...column.values(), 1);
-    column.set(doc.to, last + (column.get(doc.to) < last ? 1 : 0));
+    // The goal gets the last column of its own, so every chain reads left to right.
+    column.delete(doc.to);
+    column.set(doc.to, Math.max(...column.values()) + 1);
     const columns = [];
     for (const [iri, c] of column) (columns[c] = columns[c] || []).push(iri);
-    const width = 220 * (columns.length - 1) + 240;
+    const width = 260 * (columns.length - 1) + 240;
     const tallest = Math.max(...columns.filter(Boolean).map((c) => c.length));
-    const height = Math.max(160, 90 * tallest + 70);
+    const height = Math.max(160, 110 * tallest + 60);
     const position = new Map();
     columns.forEach((iris, c) => {
       if (!iris) return;
       iris.sort((a, b) => labels.get(a).localeCompare(labels.get(b)));
-      iris.forEach((iri, r) => position.set(iri, { x: 120 + c * 220, y: (height - 20) * (r + 1) / (iris.length + 1) }));
+      iris.forEach((iri, r) => position.set(iri, { x: 120 + c * 260, y: height / 2 + (r - (iris.length - 1) / 2) * 110 }));
     });
 
     const figure = svg("svg", { class: "chain-graph", viewBox: `0 0 ${width} ${height}`, width, height,
