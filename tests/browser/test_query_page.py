@@ -150,6 +150,9 @@ def test_chain_view_draws_organizations_and_ties_by_status(browser, site):
         drawn[edge.get_attribute("data-tie").removeprefix(KZ)] = (
             edge.get_attribute("data-status"), line.value_of_css_property("stroke-dasharray"))
     assert drawn == EDGE_STYLES
+    claimed = browser.find_element(By.CSS_SELECTOR, f"#view-graph g.edge[data-tie='{KZ}tie-b-d'] title")
+    assert "claimed by An Official" in claimed.get_attribute("textContent")
+    assert "The official says B has ties to D." in claimed.get_attribute("textContent")
     assert "3 chains" in browser.find_element(By.CSS_SELECTOR, "#view-graph .count").text
     browser.execute_script("document.getElementById('views').scrollIntoView()")
     screenshot(browser, "04-chain-graph")
@@ -195,3 +198,14 @@ def test_errors_are_shown_as_a_readable_message(browser, site, request, query, t
     screenshot(browser, f"06-error-{request.node.callspec.id}")
     urls = requested_urls(browser)
     assert foreign(urls) == []
+
+
+def test_construct_answer_is_shown_as_turtle(browser, site):
+    open_page(browser, site)
+    set_query(browser, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <%sa>) }" % KZ)
+    browser.find_element(By.ID, "run").click()
+    text = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#view-table pre.graph-text"))[0].text
+    assert "Group A" in text and "ArmedGroup" in text
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#downloads a")] == [
+        "turtle", "ntriples", "jsonld", "rdfxml"]
+    assert_stayed_home(browser)
