@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ FLAGS = (
     "--window-size=1400,1000",
 )
 
-webdriver = pytest.importorskip("selenium.webdriver")
+from selenium import webdriver  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -49,11 +50,21 @@ def project_site(serve):
     return serve("--workers", "2", "--timeout", "5")
 
 
-@pytest.fixture()
-def browser():
-    """A fresh headless Chromium with the performance (network) and browser (console) logs on."""
+@pytest.fixture(scope="session")
+def chromium_installed():
+    """Debian's Chromium and ChromeDriver, installed by .ci/browser.sh when missing; never skipped."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("headless Chromium is not installed: run .ci/browser.sh")
+        script = BROWSER_TESTS.parents[1] / ".ci" / "browser.sh"
+        done = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+        if done.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+            pytest.fail(f"headless Chromium is missing and {script.name} could not install it: "
+                        f"{(done.stderr or done.stdout).strip()[-500:]}")
+    return CHROMIUM
+
+
+@pytest.fixture()
+def browser(chromium_installed):
+    """A fresh headless Chromium with the performance (network) and browser (console) logs on."""
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
