@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -109,7 +110,7 @@ def test_row_cap_select_and_construct(engine):
 
 def test_timeout_kills_the_worker_and_replaces_it(engine):
     engine.start()
-    old_pid = engine._child[0]
+    (old_pid,) = engine.pids()
     start = time.monotonic()
     with pytest.raises(e.QueryTimeout):
         engine.run(QueryRequest(RUNAWAY))
@@ -142,7 +143,7 @@ def test_not_acceptable_per_form(engine):
 def test_inline_engine_runs_in_process(dataset):
     engine = make_engine(dataset, LIMITS, isolate=False)
     assert engine.run(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
-    assert engine._child is None
+    assert engine.pids() == []
 
 
 def test_rdflib_baseline_answers_the_same(dataset):
@@ -151,3 +152,53 @@ def test_rdflib_baseline_answers_the_same(dataset):
     ours = make_engine(dataset, Limits(), isolate=False).run(QueryRequest(query, results_format="csv"))
     theirs = engine.run(QueryRequest(query, results_format="csv"))
     assert ours.body.split() == theirs.body.split()
+
+
+def test_a_runaway_ties_up_only_its_own_query_process(dataset):
+    """Two query processes: a quick query answers at once while a runaway waits for its timeout."""
+    engine = make_engine(dataset, LIMITS, children=2)
+    engine.start()
+    try:
+        before = set(engine.pids())
+        assert len(before) == 2
+        outcome = {}
+
+        def runaway():
+            try:
+                engine.run(QueryRequest(RUNAWAY))
+            except e.QueryTimeout as exc:
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.2)
+        latencies = []
+        while thread.is_alive():
+            start = time.monotonic()
+            assert engine.run(QueryRequest("ASK {}")).rows == 1
+            latencies.append(time.monotonic() - start)
+        thread.join()
+        assert isinstance(outcome.get("error"), e.QueryTimeout)
+        assert len(latencies) > 20 and max(latencies) < 0.5
+        after = set(engine.pids())
+        assert len(after) == 2 and len(before - after) == 1  # the runaway's process was replaced
+        for pid in before - after:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        engine.close()
+
+
+def test_one_query_process_makes_queries_wait_their_turn(dataset):
+    engine = make_engine(dataset, LIMITS, children=1)
+    try:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(engine.run(QueryRequest("ASK {}")).rows))
+                   for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [1] * 8 and len(engine.pids()) == 1
+    finally:
+        engine.close()

@@ -21,6 +21,9 @@ class Defaults:
     ROOT: str | None = None
     # The query engine: "oxigraph" (served) or "rdflib" (the benchmark baseline).
     ENGINE = "oxigraph"
+    # Query processes per serving process: how many queries one gunicorn worker runs at once
+    # (kzct serve: --query-processes, default 2); its other threads wait for one to come free.
+    QUERY_PROCESSES = 1
     # Wall-clock seconds a query may run before its worker is killed and replaced.
     TIMEOUT = 10.0
     # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) sent back; more are cut off.
@@ -60,5 +63,13 @@ class Limits:
 
 
 def default_workers() -> int:
-    """Gunicorn workers when ``--workers`` is not given: 2 per CPU plus 1, at most 9."""
-    return min(2 * (os.cpu_count() or 1) + 1, 9)
+    """Gunicorn workers when ``--workers`` is not given: one per CPU plus 1, at most 9.
+
+    Each worker is one Python process (one GIL) parsing HTTP and running Flask; the queries run
+    in its query processes, so more workers than CPUs only add memory and context switches.
+    """
+    return min((os.cpu_count() or 1) + 1, 9)
+
+
+DEFAULT_THREADS = 8  # connections a gunicorn worker serves at once (kept alive between requests)
+DEFAULT_QUERY_PROCESSES = 2  # queries a gunicorn worker runs at once, each in its own process

@@ -7,7 +7,7 @@ import logging
 import os
 
 from kzct.cli import CommandError
-from kzct.config import Defaults, default_workers
+from kzct.config import DEFAULT_QUERY_PROCESSES, DEFAULT_THREADS, Defaults, default_workers
 
 HELP = "serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql"
 
@@ -18,7 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--workers", type=int, default=None,
-                        help=f"worker processes, each with its own query process (default {default_workers()})")
+                        help=f"worker processes (default {default_workers()})")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"connections each worker serves at once, kept alive (default {DEFAULT_THREADS})")
+    parser.add_argument("--query-processes", type=int, default=DEFAULT_QUERY_PROCESSES,
+                        help="queries each worker runs at once, each in its own killable process "
+                             f"(default {DEFAULT_QUERY_PROCESSES})")
     parser.add_argument("--data", action="append", metavar="[GRAPH_IRI=]FILE_OR_DIR",
                         help="serve these RDF files instead of the project graph (repeatable); "
                              "GRAPH_IRI= loads a file into that named graph")
@@ -32,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options(args: argparse.Namespace) -> dict:
-    config = {}
+    for name in ("workers", "threads", "query_processes"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+    config = {"QUERY_PROCESSES": args.query_processes}
     if args.data:
         config["DATA"] = args.data
     if args.timeout is not None:
@@ -59,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     timeout = engine.limits.timeout
 
     def post_worker_init(worker) -> None:
-        engine.start()  # fork this worker's query process before the first request
+        engine.start()  # fork this worker's query processes before its threads start
 
     def when_ready(server) -> None:
         for sock in server.LISTENERS:
@@ -68,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
     settings = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers or default_workers(),
-        "worker_class": "sync",
+        # Threads keep connections open between requests (HTTP keep-alive) and wait on the query
+        # processes, which do the work; the GIL is released while a thread waits.
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "keepalive": 5,
         "preload_app": True,  # load the store once; workers share it copy-on-write
         "timeout": int(timeout) + 30,  # gunicorn's own last resort, after the query timeout
         "graceful_timeout": 5,

@@ -1,6 +1,6 @@
 """Runs SPARQL queries under the limits; knows nothing of HTTP.
 
-``make_engine(dataset, limits, backend="oxigraph")`` -> ``Engine``; ``Engine.run(QueryRequest)``
+``make_engine(dataset, limits, backend="oxigraph", children=1)`` -> ``Engine``; ``Engine.run(QueryRequest)``
 -> ``QueryResult`` or raises a ``kzct.engine.errors.QueryError``.
 """
 
@@ -16,11 +16,13 @@ from kzct.engine.request import QueryRequest, QueryResult
 __all__ = ["Engine", "QueryError", "QueryRequest", "QueryResult", "make_engine"]
 
 
-def make_engine(dataset: Dataset, limits: Limits, backend: str = "oxigraph", isolate: bool = True) -> Engine:
+def make_engine(dataset: Dataset, limits: Limits, backend: str = "oxigraph", isolate: bool = True,
+                children: int = 1) -> Engine:
+    """An engine on ``dataset``; ``children``: query processes per serving process (see pool)."""
     if backend == "rdflib":
         from kzct.engine.rdflib_backend import RdflibBackend
 
-        return Engine(RdflibBackend(dataset), limits, isolate)
+        return Engine(RdflibBackend(dataset), limits, isolate, children)
     if backend != "oxigraph":
         raise ValueError(f"unknown engine {backend!r}: oxigraph or rdflib")
-    return Engine(OxigraphBackend(dataset.store), limits, isolate)
+    return Engine(OxigraphBackend(dataset.store), limits, isolate, children)

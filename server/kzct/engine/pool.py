@@ -1,11 +1,18 @@
-"""Runs queries in a forked worker process that can be killed, with a wall-clock timeout.
+"""Runs queries in forked worker processes that can be killed, with a wall-clock timeout.
 
-pyoxigraph cannot cancel a query, so each serving process keeps one child, forked from itself
-after the store is loaded (the store's memory is shared copy-on-write). The parent sends a query
-over a pipe and waits at most ``limits.timeout`` seconds; on timeout it kills the child with
-SIGKILL and forks a fresh one, so the work really stops. A child that crashes (a stack overflow in
-the parser, say) is replaced the same way. Other serving processes are not affected: each has its
-own child.
+pyoxigraph cannot cancel a query, so each serving process keeps a small pool of children, forked
+from itself after the store is loaded (the store's memory is shared copy-on-write). A query is
+sent to an idle child over a pipe and the caller waits at most ``limits.timeout`` seconds; on
+timeout it kills that child with SIGKILL and forks a fresh one, so the work really stops. A child
+that crashes (a stack overflow in the parser, say) is replaced the same way.
+
+A serving process with several threads (gunicorn ``gthread`` workers) runs up to ``children``
+queries at once, one per child; more callers wait for a child to come free. A runaway query ties
+up only its own child until the timeout, never the other children or other serving processes.
+``start()`` forks all the children before the serving process starts its threads; without it,
+children are forked when a query finds all existing ones busy. All forks happen on one thread
+that lives as long as the serving process: the kernel kills a child when the *thread* that forked
+it ends (``PR_SET_PDEATHSIG``), and that is what stops a child's work when its parent dies.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import ctypes
 import logging
 import os
 import signal
+import queue
 import threading
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
@@ -63,29 +71,58 @@ def _child_main(conn: Connection, backend: Backend, limits: Limits) -> None:
         conn.send(reply)
 
 
+class Child:
+    """One query process and the parent's end of its pipe."""
+
+    __slots__ = ("pid", "conn")
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid = pid
+        self.conn = conn
+
+
 class Engine:
-    """Prechecks and runs queries under ``limits``; thread-safe, one query at a time per process.
+    """Prechecks and runs queries under ``limits``; thread-safe, ``children`` queries at a time.
 
     ``isolate=False`` runs queries in the calling process (no timeout): for tools and tests only.
     """
 
-    def __init__(self, backend: Backend, limits: Limits, isolate: bool = True) -> None:
+    def __init__(self, backend: Backend, limits: Limits, isolate: bool = True, children: int = 1) -> None:
+        if children < 1:
+            raise ValueError("children must be at least 1")
         self.backend = backend
         self.limits = limits
         self.isolate = isolate
-        self._lock = threading.Lock()
-        self._child: tuple[int, Connection] | None = None
+        self.children = children
+        self._cond = threading.Condition()
+        self._idle: list[Child] = []
+        self._live: dict[int, Child] = {}  # pid -> child, idle or busy
         self._owner = os.getpid()
+        self._forks: queue.SimpleQueue | None = None  # requests to the forking thread
 
     def start(self) -> None:
-        """Fork the worker now (otherwise the first query does)."""
+        """Fork all the query processes now (otherwise queries do, when they need one)."""
         if self.isolate:
-            with self._lock:
-                self._ensure_child()
+            with self._cond:
+                self._adopt()
+                while len(self._live) < self.children:
+                    self._idle.append(self._fork())
+                self._cond.notify_all()
 
     def close(self) -> None:
-        with self._lock:
-            self._kill()
+        with self._cond:
+            if self._owner == os.getpid():
+                for child in list(self._live.values()):
+                    self._kill(child)
+            self._idle.clear()
+            self._live.clear()
+            self._cond.notify_all()
+
+    def pids(self) -> list[int]:
+        """The query processes of this serving process, idle or busy."""
+        with self._cond:
+            self._adopt()
+            return list(self._live)
 
     def check(self, query: str) -> precheck.Checked:
         return precheck.check(query, self.limits)
@@ -95,70 +132,118 @@ class Engine:
         self.check(request.query)
         if not self.isolate:
             return self.backend.execute(request, self.limits.max_rows)
-        with self._lock:
-            pid, conn = self._ensure_child()
-            try:
-                conn.send(request)
-                ready = conn.poll(self.limits.timeout)
-            except (OSError, EOFError):
-                ready = True  # the child is gone; recv below reports it
-            if not ready:
-                self._kill()
-                self._ensure_child()
-                raise QueryTimeout(
-                    f"the query ran longer than {self.limits.timeout:g} s and was stopped"
-                )
-            try:
-                reply = conn.recv()
-            except (EOFError, OSError):
-                status = self._reap()
-                self._ensure_child()
-                log.error("query worker %d died (%s) on: %.200r", pid, status, request.query)
-                raise QueryFailed("the query stopped its worker; it was replaced") from None
+        child = self._acquire()
+        conn = child.conn
+        try:
+            conn.send(request)
+            ready = conn.poll(self.limits.timeout)
+        except (OSError, EOFError):
+            ready = True  # the child is gone; recv below reports it
+        if not ready:
+            self._replace(child, kill=True)
+            raise QueryTimeout(f"the query ran longer than {self.limits.timeout:g} s and was stopped")
+        try:
+            reply = conn.recv()
+        except (EOFError, OSError):
+            status = self._replace(child, kill=False)
+            log.error("query worker %d died (%s) on: %.200r", child.pid, status, request.query)
+            raise QueryFailed("the query stopped its worker; it was replaced") from None
+        self._release(child)
         if reply[0] == "ok":
             return reply[1]
         raise KINDS.get(reply[1], QueryFailed)(reply[2])
 
-    def _ensure_child(self) -> tuple[int, Connection]:
-        if self._owner != os.getpid():  # inherited through a fork: the child is not ours
-            self._child = None
-            self._owner = os.getpid()
-        if self._child is None:
-            ours, theirs = Pipe(duplex=True)
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child
-                code = 0
-                try:
-                    ours.close()
-                    _child_main(theirs, self.backend, self.limits)
-                except BaseException:
-                    code = 1
-                finally:
-                    os._exit(code)
-            theirs.close()
-            self._child = (pid, ours)
-            log.debug("query worker %d started", pid)
-        return self._child
+    # --- the pool ---------------------------------------------------------------------------
 
-    def _reap(self) -> str:
-        if self._child is None:
-            return "none"
-        pid, conn = self._child
-        self._child = None
-        conn.close()
+    def _adopt(self) -> None:
+        """Forget children inherited through a fork: they belong to the parent process."""
+        if self._owner != os.getpid():
+            self._idle = []
+            self._live = {}
+            self._forks = None  # threads do not survive a fork
+            self._owner = os.getpid()
+
+    def _acquire(self) -> Child:
+        with self._cond:
+            self._adopt()
+            while not self._idle and len(self._live) >= self.children:
+                self._cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            return self._fork()
+
+    def _release(self, child: Child) -> None:
+        with self._cond:
+            if self._live.get(child.pid) is child:
+                self._idle.append(child)
+                self._cond.notify()
+
+    def _replace(self, child: Child, kill: bool) -> str:
+        """Stop ``child`` (SIGKILL if ``kill``), reap it and put a fresh child in its place."""
+        with self._cond:
+            if kill:
+                self._kill(child)
+                status = "killed"
+            else:
+                status = self._reap(child)
+            self._live.pop(child.pid, None)
+            if self._owner == os.getpid():
+                self._idle.append(self._fork())
+            self._cond.notify()
+            return status
+
+    def _fork(self) -> Child:
+        """A new child, registered as live (the caller holds the lock), forked by the forking thread."""
+        if self._forks is None:
+            self._forks = queue.SimpleQueue()
+            threading.Thread(target=self._forking, args=(self._forks,), name="kzct-query-forks",
+                             daemon=True).start()
+        reply: queue.SimpleQueue = queue.SimpleQueue()
+        self._forks.put(reply)
+        child = reply.get()
+        if isinstance(child, BaseException):
+            raise child
+        self._live[child.pid] = child
+        log.debug("query worker %d started", child.pid)
+        return child
+
+    def _forking(self, requests: queue.SimpleQueue) -> None:
+        while True:
+            reply = requests.get()
+            try:
+                reply.put(self._spawn())
+            except BaseException as exc:  # reported to the caller
+                reply.put(exc)
+
+    def _spawn(self) -> Child:
+        ours, theirs = Pipe(duplex=True)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 0
+            try:
+                ours.close()
+                _child_main(theirs, self.backend, self.limits)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        return Child(pid, ours)
+
+    @staticmethod
+    def _reap(child: Child) -> str:
+        child.conn.close()
         try:
-            _, status = os.waitpid(pid, 0)
+            _, status = os.waitpid(child.pid, 0)
         except ChildProcessError:
             return "already reaped"
         if os.WIFSIGNALED(status):
             return f"signal {os.WTERMSIG(status)}"
         return f"exit {os.WEXITSTATUS(status)}"
 
-    def _kill(self) -> None:
-        if self._child is not None and self._owner == os.getpid():
-            try:
-                os.kill(self._child[0], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
-        self._child = None
+    def _kill(self, child: Child) -> None:
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._reap(child)

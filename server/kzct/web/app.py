@@ -24,7 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("KZCT")
     app.config.update(config or {})
     dataset = load(app.config["DATA"], app.config["ROOT"])
-    engine = make_engine(dataset, Limits.from_config(app.config), app.config["ENGINE"])
+    engine = make_engine(dataset, Limits.from_config(app.config), app.config["ENGINE"],
+                         children=int(app.config["QUERY_PROCESSES"]))
     atexit.register(engine.close)
     app.extensions["kzct"] = dataset
     app.extensions["kzct.engine"] = engine
