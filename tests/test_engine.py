@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+import pyoxigraph as ox
 import pytest
 
 from kzct.config import Limits
@@ -202,3 +203,27 @@ def test_one_query_process_makes_queries_wait_their_turn(dataset):
         assert results == [1] * 8 and len(engine.pids()) == 1
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("results_format", ["json", "xml", "csv", "tsv"])
+def test_row_cap_in_every_results_format(engine, results_format):
+    fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[results_format]
+    for query, rows, truncated in (("SELECT * { ?s ?p ?o }", 3, True), ("SELECT * { ?s ?p ?o } LIMIT 2", 2, False)):
+        result = engine.run(QueryRequest(query, results_format=results_format))
+        assert (result.rows, result.truncated) == (rows, truncated)
+        if results_format == "csv":  # pyoxigraph writes CSV results but does not read them
+            assert result.body.count(b"\n") == rows + 1
+        else:
+            assert len(list(ox.parse_query_results(result.body, format=fmt))) == rows
+
+
+@pytest.mark.parametrize("graph_format", ["turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld"])
+def test_row_cap_in_every_graph_format(engine, graph_format):
+    fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+           "trig": ox.RdfFormat.TRIG, "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}[graph_format]
+    for query, rows, truncated in (("CONSTRUCT WHERE { ?s ?p ?o }", 3, True),
+                                   ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", 2, False)):
+        result = engine.run(QueryRequest(query, graph_format=graph_format))
+        assert (result.rows, result.truncated) == (rows, truncated)
+        assert len(list(ox.parse(result.body, format=fmt))) == rows

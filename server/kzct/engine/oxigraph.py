@@ -1,11 +1,16 @@
 """Runs a query on a pyoxigraph Store and serializes the answer with pyoxigraph's own writers.
 
-The row cap is applied while serializing: SELECT results are first written as TSV (one line per
-row) and N-Triples for graphs (one line per triple) into a writer that stops after the cap, then
-converted to the requested format. Both steps run in pyoxigraph (Rust); Python only counts lines.
+The row cap is applied while serializing, into a writer that counts rows and stops the
+evaluation after the cap. Where a row has a mark that cannot occur inside a value, the requested
+format is written once: TSV and N-Triples (one line per row: newlines in values are escaped) and
+SPARQL XML (``<result>``: ``<`` in values is escaped). SELECT results in JSON or CSV are written as
+TSV first, counted, then converted (pyoxigraph, in Rust). Other graph formats take the triples
+through Python (at most the cap plus one) and write them once.
 """
 
 from __future__ import annotations
+
+from itertools import islice
 
 from pyoxigraph import (
     NamedNode,
@@ -14,7 +19,6 @@ from pyoxigraph import (
     QuerySolutions,
     RdfFormat,
     Store,
-    parse,
     parse_query_results,
     serialize,
 )
@@ -39,6 +43,8 @@ class CappedWriter:
         self.full = False
 
     def write(self, data) -> int:
+        if self.full:
+            raise _Full
         data = bytes(data)
         count = data.count(b"\n")
         if self.lines + count > self.max_lines:
@@ -60,8 +66,43 @@ class CappedWriter:
         return b"".join(self.chunks)
 
 
-def _capped(serialize_into, max_lines: int) -> CappedWriter:
-    writer = CappedWriter(max_lines)
+class CappedXmlWriter:
+    """A sink for SPARQL XML results keeping at most ``max_lines`` ``<result>`` elements."""
+
+    MARK = b"<result>"
+    END = b"</results></sparql>"
+
+    def __init__(self, max_lines: int) -> None:
+        self.max_lines = max_lines
+        self.lines = 0
+        self.body = bytearray()
+        self.full = False
+
+    def write(self, data) -> int:
+        if self.full:
+            raise _Full
+        start = max(len(self.body) - len(self.MARK) + 1, 0)  # a mark may span two writes
+        self.body += data
+        at = self.body.find(self.MARK, start)
+        while at >= 0:
+            if self.lines == self.max_lines:
+                del self.body[at:]
+                self.body += self.END
+                self.full = True
+                raise _Full
+            self.lines += 1
+            at = self.body.find(self.MARK, at + len(self.MARK))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return bytes(self.body)
+
+
+def _capped(serialize_into, max_lines: int, writer_class=None) -> CappedWriter:
+    writer = (writer_class or CappedWriter)(max_lines)
     try:
         serialize_into(writer)
     except _Full:
@@ -112,20 +153,27 @@ class OxigraphBackend:
         return self._graph(result, fmt, max_rows)
 
     def _bindings(self, result: QuerySolutions, fmt: formats.Format, max_rows: int) -> QueryResult:
-        tsv = QueryResultsFormat.TSV
+        tsv, xml = QueryResultsFormat.TSV, QueryResultsFormat.XML
+        if fmt.oxigraph == xml:
+            writer = _capped(lambda out: result.serialize(out, format=xml), max_rows, CappedXmlWriter)
+            return QueryResult("bindings", fmt.name, writer.getvalue(), writer.lines, writer.full)
         writer = _capped(lambda out: result.serialize(out, format=tsv), max_rows + 1)
         body = writer.getvalue()
         rows = max(writer.lines - 1, 0)
-        if fmt.oxigraph != tsv or writer.full:
+        if fmt.oxigraph != tsv:
             body = parse_query_results(body, format=tsv).serialize(format=fmt.oxigraph)
         return QueryResult("bindings", fmt.name, body, rows, writer.full)
 
     def _graph(self, result, fmt: formats.Format, max_rows: int) -> QueryResult:
-        nt = RdfFormat.N_TRIPLES
-        writer = _capped(lambda out: result.serialize(out, format=nt), max_rows)
-        body = writer.getvalue()
-        if fmt.oxigraph != nt:
-            triples = parse(body, format=nt)
-            prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-            body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
-        return QueryResult("graph", fmt.name, body, writer.lines, writer.full)
+        if fmt.oxigraph in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
+            writer = _capped(lambda out: result.serialize(out, format=fmt.oxigraph), max_rows)
+            return QueryResult("graph", fmt.name, writer.getvalue(), writer.lines, writer.full)
+        try:
+            triples = list(islice(result, max_rows + 1))
+        except (SyntaxError, ValueError, OSError) as exc:  # an evaluation error surfaces while iterating
+            raise QueryFailed(str(exc)) from exc
+        truncated = len(triples) > max_rows
+        del triples[max_rows:]
+        prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+        body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
+        return QueryResult("graph", fmt.name, body, len(triples), truncated)
