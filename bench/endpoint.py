@@ -3,13 +3,21 @@
 Builds synthetic graphs of the same shape as the real one at the chosen scales (every kz: IRI copied
 with a suffix per copy, the ontology once), serves each with ``kzct serve`` on pyoxigraph and, as the
 baseline, with the same app on rdflib (``--engine rdflib``), and runs a fixed set of typical
-queries at 1, 8 and 32 concurrent clients. Reports req/s, p50/p99 latency, rows and server memory
-(PSS summed over the server's process tree).
+queries at 1, 8 and 32 concurrent clients. Reports req/s, p50/p99 latency, rows, the time from
+start to the first answer, server memory (PSS summed over the server's process tree) and the load
+average at the start of each cell.
 
-    .venv/bin/python bench/endpoint.py --scales 1,10,100 --clients 1,8,32 --duration 3
+Clients are threads, at most ``--threads-per-client-process`` to a process, each on its own
+kept-alive HTTP connection (re-opened if the server closes it). Each (query, clients) cell sends
+requests for ``--duration`` seconds and waits for those still running, at most ``--budget``
+seconds in all, and always for one completed request at least; req/s counts completed requests
+over the time they took. Requests still running at the budget are cut (the cell is marked) and the
+next cell starts after the server's query timeout, when the cut work has stopped.
+
+    .venv/bin/python bench/endpoint.py --scales 10,100 --clients 1,8,32 --duration 3
     .venv/bin/python bench/endpoint.py --url http://127.0.0.1:8890/sparql --scales 100  # a peer
 
-With ``--url`` nothing is started: load the printed data file (``--write-data``) into the peer first.
+With ``--url`` nothing is started: load the data file it prints ("scale Nx: FILE") into the peer first.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ WHERE { { kz:hizb-ut-tahrir ?p ?o } UNION { ?s ?q kz:hizb-ut-tahrir } }""",
   ?who skos:prefLabel ?name . ?section dcterms:title|rdfs:label ?title } LIMIT 200""",
     "status-count": "SELECT ?status (COUNT(?st) AS ?n) WHERE { ?st kzo:status ?status } GROUP BY ?status",
 }
+SERVER_TIMEOUT = 120  # seconds a query may run in the servers started here
 ACCEPT = {"describe": "text/turtle", "construct-neighbourhood": "text/turtle"}
 
 
@@ -96,12 +105,10 @@ def synthetic(scale: int, folder: Path) -> Path:
 # --- server ---------------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, data: Path, engine: str, workers: int | None) -> None:
+    def __init__(self, data: Path, engine: str, extra: list[str]) -> None:
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         command = [sys.executable, "-m", "kzct.cli", "serve", "--port", "0", "--data", str(data),
-                   "--engine", engine, "--timeout", "120", "--max-rows", "100000"]
-        if workers:
-            command += ["--workers", str(workers)]
+                   "--engine", engine, "--timeout", str(SERVER_TIMEOUT), "--max-rows", "100000", *extra]
         self.started = time.monotonic()
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.endpoint = self._wait()
@@ -163,51 +170,110 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-# --- load -----------------------------------------------------------------------------------
+# --- load ---------------------------------------------------------------------------------
 
-def _client(endpoint: str, path: str, headers: dict, deadline: float, out) -> None:
-    """One client process: requests until the deadline (at least one), a new connection each."""
-    url = urlsplit(endpoint)
-    latencies, errors, sample = [], 0, None
-    while not latencies and not errors or time.time() < deadline:
-        start = time.perf_counter()
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        body = response.read()
-        conn.close()
-        elapsed = time.perf_counter() - start
-        if response.status == 200:
-            latencies.append(elapsed)
-            if sample is None:
-                sample = (response.getheader("Content-Type", ""), body)
+def _client_thread(url, path: str, headers: dict, deadline: float, budget_end: float, state: dict) -> None:
+    """One client: requests on one kept-alive connection until the deadline.
+
+    After the deadline it starts no new request, except while its process has no completed
+    request yet (each cell gets at least one), until ``budget_end``. A request still running at
+    ``budget_end`` is abandoned and counted as cut.
+    """
+    conn = None
+    lock = state["lock"]
+    while True:
+        now = time.monotonic()
+        with lock:
+            done = len(state["latencies"])
+        if (now >= budget_end or now >= deadline) and done:
+            break
+        # Before the first completion, wait as long as the server may take (it stops a query at
+        # its own timeout); afterwards, no longer than the budget.
+        timeout = max(budget_end - now, 0.5) if done else 600
+        if conn is None:
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
         else:
-            errors += 1
-    out.put((latencies, errors, sample))
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            conn.close()
+            conn = None
+            with lock:
+                if time.monotonic() >= budget_end - 0.1 or isinstance(exc, TimeoutError):
+                    state["cut"] += 1
+                else:
+                    state["errors"] += 1
+            continue
+        elapsed = time.perf_counter() - start
+        with lock:
+            if response.status == 200:
+                state["latencies"].append(elapsed)
+                state["last"] = time.monotonic()
+                if state["sample"] is None:
+                    state["sample"] = (response.getheader("Content-Type", ""), body)
+            else:
+                state["errors"] += 1
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = None
+    if conn is not None:
+        conn.close()
 
 
-def measure(endpoint: str, name: str, clients: int, duration: float) -> dict:
-    """``clients`` processes send the query for ``duration`` seconds (HTTP GET, as a browser would)."""
+def _client_process(endpoint: str, path: str, headers: dict, threads: int, start: float, deadline: float,
+                    budget_end: float, out) -> None:
+    """``threads`` clients in one process; reports its latencies, errors, cut requests, sample."""
+    import threading
+
+    url = urlsplit(endpoint)
+    state = {"lock": threading.Lock(), "latencies": [], "errors": 0, "cut": 0, "sample": None, "last": start}
+    workers = [threading.Thread(target=_client_thread, args=(url, path, headers, deadline, budget_end, state))
+               for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.put((state["latencies"], state["errors"], state["cut"], state["sample"], state["last"]))
+
+
+def measure(endpoint: str, name: str, clients: int, duration: float, budget: float, per_process: int) -> dict:
+    """``clients`` concurrent clients (threads, ``per_process`` to a process, each on its own kept-alive
+    connection) send the query by HTTP GET for ``duration`` seconds, at most ``budget`` seconds."""
     path = urlsplit(endpoint).path + "?" + urlencode({"query": PROLOGUE + QUERIES[name]})
     headers = {"Accept": ACCEPT.get(name, "application/sparql-results+json")}
     context = multiprocessing.get_context("fork")
     out = context.Queue()
+    processes = max(1, math.ceil(clients / per_process))
+    shares = [clients // processes + (i < clients % processes) for i in range(processes)]
+    load_before = os.getloadavg()[0]
     start = time.monotonic()
-    deadline = time.time() + duration
-    procs = [context.Process(target=_client, args=(endpoint, path, headers, deadline, out)) for _ in range(clients)]
+    deadline, budget_end = start + duration, start + max(budget, duration)
+    procs = [context.Process(target=_client_process,
+                             args=(endpoint, path, headers, n, start, deadline, budget_end, out)) for n in shares]
     for proc in procs:
         proc.start()
     parts = [out.get() for _ in procs]
     for proc in procs:
         proc.join()
-    wall = time.monotonic() - start
+    cut = sum(part[2] for part in parts)
+    # Throughput over the time the completed requests took: to the last completion, or to the
+    # end of the budget when requests were cut there.
+    end = budget_end if cut else max(part[4] for part in parts)
+    wall = max(end - start, 1e-9)
     latencies = sorted(x for part in parts for x in part[0])
     errors = sum(part[1] for part in parts)
-    sample = next((part[2] for part in parts if part[2]), None)
+    sample = next((part[3] for part in parts if part[3]), None)
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else math.nan
-    return {"query": name, "clients": clients, "requests": len(latencies), "errors": errors,
+    return {"query": name, "clients": clients, "client_processes": processes, "requests": len(latencies),
+            "errors": errors, "cut": cut, "hit_budget": bool(cut), "seconds": wall,
             "rps": len(latencies) / wall, "p50_ms": pick(0.50), "p99_ms": pick(0.99),
-            "rows": count_rows(*sample) if sample else None}
+            "load": round(load_before, 2), "rows": count_rows(*sample) if sample else None}
 
 
 def count_rows(kind: str, body: bytes) -> int:
@@ -225,18 +291,20 @@ def geomean(values: list[float]) -> float:
     return math.exp(sum(map(math.log, values)) / len(values)) if values else math.nan
 
 
-def report(results: list[dict]) -> str:
-    lines = []
+def report(results: list[dict], servers: list[dict]) -> str:
+    lines = [f"CPUs: {os.cpu_count()}. Load average (1 min) at the start of each cell in the last column. "
+             "Cells marked † hit their time budget (requests still running then were cut and not counted)."]
     for scale in sorted({r["scale"] for r in results}):
         runs = [r for r in results if r["scale"] == scale]
-        lines.append(f"\n### {scale}x ({runs[0]['triples']} triples)\n")
-        for engine in dict.fromkeys(r["engine"] for r in runs):
-            meta = next(r for r in runs if r["engine"] == engine)
-            lines.append(f"- {engine}: ready after {meta['ready_s']:.1f} s, server memory {meta['memory_mb']:.0f} MB")
-        lines.append("\n| query | clients | " + " | ".join(
-            f"{e} req/s | {e} p50 ms | {e} p99 ms" for e in dict.fromkeys(r["engine"] for r in runs)) + " | rows | ratio |")
         engines = list(dict.fromkeys(r["engine"] for r in runs))
-        lines.append("|" + "---|" * (3 + 3 * len(engines)))
+        lines.append(f"\n### {scale}x ({runs[0]['triples']} triples)\n")
+        for meta in (m for m in servers if m["scale"] == scale):
+            lines.append(f"- {meta['engine']}: {meta['command']}; first answer {meta['ready_s']:.1f} s after start; "
+                         f"server memory (PSS, all processes) {meta['memory_start_mb']:.0f} MB when ready, "
+                         f"{meta['memory_end_mb']:.0f} MB after its last cell")
+        lines.append("\n| query | clients | " + " | ".join(
+            f"{e} req/s | {e} p50 ms | {e} p99 ms" for e in engines) + " | rows | ratio | load |")
+        lines.append("|" + "---|" * (5 + 3 * len(engines)))
         keys = sorted({(r["query"], r["clients"]) for r in runs}, key=lambda k: (list(QUERIES).index(k[0]), k[1]))
         ratios: dict[int, list[float]] = {}
         for query, clients in keys:
@@ -244,17 +312,22 @@ def report(results: list[dict]) -> str:
             row = [query, str(clients)]
             for e in engines:
                 c = cells.get(e)
-                row += [f"{c['rps']:.1f}", f"{c['p50_ms']:.1f}", f"{c['p99_ms']:.1f}"] if c else ["-"] * 3
+                mark = " †" if c and c["hit_budget"] else ""
+                row += [f"{c['rps']:.1f}{mark}", f"{c['p50_ms']:.1f}", f"{c['p99_ms']:.1f}"] if c else ["-"] * 3
             rows = next(iter(cells.values()))["rows"]
             ratio = ""
             if "oxigraph" in cells and "rdflib" in cells and cells["rdflib"]["rps"] > 0:
                 value = cells["oxigraph"]["rps"] / cells["rdflib"]["rps"]
                 ratios.setdefault(clients, []).append(value)
                 ratio = f"{value:.1f}x"
-            lines.append("| " + " | ".join(row + [str(rows), ratio]) + " |")
+            loads = "/".join(f"{c['load']:.1f}" for c in cells.values())
+            lines.append("| " + " | ".join(row + [str(rows), ratio, loads]) + " |")
         for clients, values in sorted(ratios.items()):
             lines.append(f"\nThroughput ratio oxigraph/rdflib at {clients} clients, geometric mean over "
                          f"{len(values)} queries: **{geomean(values):.1f}x**")
+        every = [v for values in ratios.values() for v in values]
+        if every:
+            lines.append(f"\nOver all {len(every)} cells: **{geomean(every):.1f}x**")
     return "\n".join(lines)
 
 
@@ -263,9 +336,16 @@ def main() -> int:
     parser.add_argument("--scales", default="1,10,100", help="comma-separated copies of the graph")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per query and client count")
+    parser.add_argument("--budget", type=float, default=120.0,
+                        help="most seconds per query and client count, once a request has completed")
+    parser.add_argument("--threads-per-client-process", type=int, default=16,
+                        help="clients are threads; this many share one client process")
     parser.add_argument("--engines", default="oxigraph,rdflib")
     parser.add_argument("--baseline-max-scale", type=int, default=100, help="skip rdflib above this scale")
+    parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated query names")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--query-processes", type=int, default=None)
     parser.add_argument("--url", help="measure this endpoint instead of starting kzct")
     parser.add_argument("--data-dir", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--out", help="write the raw results as JSON here")
@@ -273,7 +353,11 @@ def main() -> int:
     folder = Path(args.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     clients = [int(c) for c in args.clients.split(",")]
-    results = []
+    extra = []
+    for flag in ("workers", "threads", "query_processes"):
+        if getattr(args, flag):
+            extra += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    results, servers = [], []
     for scale in (int(s) for s in args.scales.split(",")):
         data = synthetic(scale, folder)
         triples = sum(1 for _ in data.open("rb"))
@@ -282,23 +366,31 @@ def main() -> int:
         for engine in engines:
             if engine == "rdflib" and scale > args.baseline_max_scale:
                 continue
-            server = None if args.url else Server(data, engine, args.workers)
+            server = None if args.url else Server(data, engine, extra)
             endpoint = args.url or server.endpoint
+            meta = {"scale": scale, "engine": engine, "ready_s": server.ready_seconds if server else math.nan,
+                    "command": "kzct serve " + " ".join(["--engine", engine, *extra]) if server else args.url,
+                    "memory_start_mb": server.memory_mb() if server else math.nan}
             try:
-                for name in QUERIES:
+                for name in args.queries.split(","):
                     for n in clients:
-                        result = measure(endpoint, name, n, args.duration)
+                        result = measure(endpoint, name, n, args.duration, args.budget,
+                                         args.threads_per_client_process)
                         result.update(scale=scale, engine=engine, triples=triples,
-                                      ready_s=server.ready_seconds if server else math.nan,
                                       memory_mb=server.memory_mb() if server else math.nan)
                         results.append(result)
-                        print(json.dumps(result), file=sys.stderr)
+                        print(json.dumps(result), file=sys.stderr, flush=True)
+                        if result["cut"] and server:
+                            time.sleep(SERVER_TIMEOUT)  # let the cut requests finish or be stopped
+                meta["memory_end_mb"] = server.memory_mb() if server else math.nan
+                servers.append(meta)
+                print(json.dumps(meta), file=sys.stderr, flush=True)
             finally:
                 if server:
                     server.stop()
-    if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=1))
-    print(report(results))
+            if args.out:
+                Path(args.out).write_text(json.dumps({"results": results, "servers": servers}, indent=1))
+    print(report(results, servers))
     return 0
 
 
