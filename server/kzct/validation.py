@@ -6,6 +6,15 @@ merged into the data graph, which is what pySHACL's ``ont_graph`` does, but pySH
 (``inoculate``) clones blank-node structures recursively and took minutes on our ontology, so it
 is done here. ``owl:imports`` are never followed. Safe parsing of uploaded data is
 ``parse_untrusted`` (from ``kzct.untrusted``), shared with the HTTP service.
+
+pySHACL runs over a pyoxigraph store rather than an rdflib graph: rdflib parses the text of every
+SPARQL constraint again for each focus node, which made the project graph take minutes. Its
+truth test on a store counts every triple with a query, and pySHACL tests the data graph's truth
+for each result it describes, so the store is wrapped in ``_DataGraph``, which is always true (the
+data always holds the source-text triple). ``advanced=True`` allows SPARQL-based targets.
+Inference (``rdfs`` or ``owlrl``) runs first, with owlrl on the rdflib graph and the same rules
+pySHACL would use, because owlrl cannot write its generalized triples (literal subjects) into a
+store; those triples are left out of the store.
 """
 
 from __future__ import annotations
@@ -15,9 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
-from rdflib import Graph, Literal
+from pyshacl.graph_abstraction import OxigraphDataGraph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from kzct.namespaces import KZ, KZO, bind_prefixes
 from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCE_FILE
@@ -26,7 +38,7 @@ from kzct.source import read_source
 from kzct.untrusted import UnsafeData, check_shapes, parse_untrusted
 
 __all__ = ["ValidationResult", "validate", "validate_project", "parse_untrusted", "check_shapes",
-           "UnsafeData", "load_shapes", "load_ontology", "load_graph", "report_text"]
+           "UnsafeData", "load_shapes", "load_ontology", "load_graph", "report_text", "report_summary", "to_store"]
 
 log = logging.getLogger(__name__)
 INFERENCE = ("none", "rdfs", "owlrl")
@@ -67,6 +79,49 @@ def with_source_text(data: Graph, source: Path = SOURCE_FILE, *extra: Graph) -> 
     return graph
 
 
+class _DataGraph(OxigraphDataGraph):
+    """pySHACL's view of a pyoxigraph store, true without counting its triples."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_store(graph: Graph) -> ox.Store:
+    """The triples of ``graph`` in the default graph of a new in-memory pyoxigraph store.
+
+    Generalized triples (a literal subject or a non-IRI predicate) are left out.
+    """
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph()) for s, p, o in graph
+                      if not isinstance(s, Literal) and isinstance(p, URIRef))
+    return store
+
+
+def infer(graph: Graph, inference: str) -> None:
+    """Expand ``graph`` in place with pySHACL's RDFS rules or owlrl's OWL-RL rules."""
+    if inference == "none":
+        return
+    import owlrl
+    from pyshacl.inference import CustomRDFSSemantics
+
+    semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+    owlrl.DeductiveClosure(semantics).expand(graph)
+
+
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
              inference: str = "none", source: Path = SOURCE_FILE) -> ValidationResult:
     """Validate ``data`` (with the source text added) against ``shapes``.
@@ -75,17 +130,52 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
     """
     if inference not in INFERENCE:
         raise ValueError(f"inference must be one of {', '.join(INFERENCE)}")
+    graph = with_source_text(data, source, *([ontology] if ontology is not None else []))
+    infer(graph, inference)
     conforms, report, _ = pyshacl.validate(
-        with_source_text(data, source, *([ontology] if ontology is not None else [])),
-        shacl_graph=shapes, ont_graph=None,
-        inference=inference, abort_on_first=False, allow_infos=True, allow_warnings=True,
-        meta_shacl=False, advanced=False, js=False, do_owl_imports=False, debug=False)
+        _DataGraph(to_store(graph)), shacl_graph=shapes, ont_graph=None, inplace=True,
+        inference="none", abort_on_first=False, allow_infos=True, allow_warnings=True,
+        meta_shacl=False, advanced=True, js=False, do_owl_imports=False, debug=False)
     return ValidationResult(bool(conforms), report)
 
 
 def validate_project(inference: str = "none", shapes_dir: Path = SHAPES_DIR) -> ValidationResult:
     """The project graph (graph/*.ttl) against shapes/, with ontology/*.ttl as ont_graph."""
     return validate(load_graph(), load_shapes(shapes_dir), load_ontology(), inference)
+
+
+def _plain(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return "_:" + str(node)
+    return str(node)
+
+
+def _path(report: Graph, path: Node | None) -> str | None:
+    if path is None or not isinstance(path, BNode):
+        return _plain(path)
+    return path.n3(report.namespace_manager)  # a complex path: its blank node, prefixed
+
+
+def report_summary(report: Graph, conforms: bool) -> dict:
+    """The report as plain JSON: ``{"conforms": ..., "results": [{focusNode, path, severity,
+    message, sourceShape, value}]}``; IRIs in full, literals by their text, sorted by focus node."""
+    results = []
+    for result in set(report.subjects(RDF.type, SH.ValidationResult)):
+        severity = report.value(result, SH.resultSeverity)
+        messages = sorted(report.objects(result, SH.resultMessage),
+                          key=lambda m: (getattr(m, "language", None) != "en", str(m)))
+        results.append({
+            "focusNode": _plain(report.value(result, SH.focusNode)),
+            "path": _path(report, report.value(result, SH.resultPath)),
+            "severity": severity.split("#")[-1] if severity else "Violation",
+            "message": str(messages[0]) if messages else None,
+            "sourceShape": _plain(report.value(result, SH.sourceShape)),
+            "value": _plain(report.value(result, SH.value)),
+        })
+    results.sort(key=lambda r: tuple(r[k] or "" for k in ("focusNode", "sourceShape", "path", "value")))
+    return {"conforms": conforms, "results": results}
 
 
 def report_text(report: Graph, conforms: bool) -> str:
