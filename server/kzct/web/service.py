@@ -68,7 +68,8 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
     add(svc, KZSD.truncationHeader, Literal(TRUNCATION_HEADER))
     for endpoint_iri in sorted(limits.service_allow):
         add(svc, KZSD.allowedService, NamedNode(endpoint_iri))
-    for prop, path in ((KZSD.void, ".well-known/void"), (KZSD.shapes, "shapes"), (KZSD.examples, "queries")):
+    for prop, path in ((KZSD.void, ".well-known/void"), (KZSD.shapes, "shapes"), (KZSD.examples, "queries"),
+                       (KZSD.validator, "validate")):
         add(svc, prop, NamedNode(root + path))
         add(svc, RDFS.seeAlso, NamedNode(root + path))
 
