@@ -14,7 +14,8 @@ than 64 levels (400); nothing is fetched and ``owl:imports`` are not followed. P
 validation run in a forked child killed after ``VALIDATE_TIMEOUT`` seconds (503), and at most
 ``VALIDATE_CONCURRENCY`` validations run at once per serving process (503 when busy). Settings
 come from the app config (``KZCT_VALIDATE_*`` variables); the shapes and ontology are read once,
-from ``VALIDATE_SHAPES`` and ``VALIDATE_ONTOLOGY`` (default: the project's shapes/ and ontology/).
+from ``VALIDATE_SHAPES`` and ``VALIDATE_ONTOLOGY`` (default: the project's shapes/ and ontology/),
+and quotes are checked against ``VALIDATE_SOURCE`` (default: the project's source text).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from rdflib import Graph
 
 from kzct.isolate import IsolatedFailed, IsolatedTimeout, run_isolated
 from kzct.namespaces import bind_prefixes
-from kzct.paths import ONTOLOGY_DIR, SHAPES_DIR
+from kzct.paths import ONTOLOGY_DIR, SHAPES_DIR, SOURCE_FILE
 from kzct.rdfparse import EXTENSIONS, MEDIA_TYPES, RdfSyntaxError
 from kzct.untrusted import MAX_BYTES, UnsafeData
 from kzct.validation import (INFERENCE, load_ontology, load_shapes, parse_untrusted, report_summary,
@@ -62,6 +63,7 @@ class Validator:
     timeout: float
     max_bytes: int
     slots: threading.BoundedSemaphore
+    source: Path = SOURCE_FILE
     problem: str = ""
 
 
@@ -70,6 +72,7 @@ def _setup(state: BlueprintSetupState) -> None:
     config = state.app.config
     shapes_dir = Path(config.get("VALIDATE_SHAPES") or SHAPES_DIR)
     ontology_dir = Path(config.get("VALIDATE_ONTOLOGY") or ONTOLOGY_DIR)
+    source = Path(config.get("VALIDATE_SOURCE") or SOURCE_FILE)
     shapes, ontology, problem = None, Graph(), ""
     try:
         shapes = load_shapes(shapes_dir) if shapes_dir.is_dir() else Graph()
@@ -78,6 +81,8 @@ def _setup(state: BlueprintSetupState) -> None:
         shapes, problem = None, f"the shapes or ontology could not be read: {exc}"
     if shapes is not None and len(shapes) == 0:
         shapes, problem = None, f"no shapes in {shapes_dir.name}/"
+    if not problem and not source.is_file():
+        shapes, problem = None, "the source text is missing"
     if problem:
         log.error("POST /validate is unavailable: %s", problem)
     state.app.extensions["kzct.validator"] = Validator(
@@ -85,7 +90,7 @@ def _setup(state: BlueprintSetupState) -> None:
         timeout=float(config.get("VALIDATE_TIMEOUT", TIMEOUT)),
         max_bytes=int(config.get("VALIDATE_MAX_BYTES", MAX_BYTES)),
         slots=threading.BoundedSemaphore(int(config.get("VALIDATE_CONCURRENCY", CONCURRENCY))),
-        problem=problem,
+        source=source, problem=problem,
     )
 
 
@@ -171,7 +176,7 @@ def _run(validator: Validator, data: bytes, media_type: str, label: str, base: s
         return ("bad", status, "Data refused", "unsafe-data", str(exc))
     except RdfSyntaxError as exc:
         return ("bad", 400, "RDF syntax error", "syntax-error", str(exc))
-    result = validate(graph, validator.shapes, validator.ontology, inference)
+    result = validate(graph, validator.shapes, validator.ontology, inference, validator.source)
     if output == "json":
         body = json.dumps(report_summary(result.report, result.conforms), ensure_ascii=False, indent=1)
     elif output == "html":
