@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from rdflib import Graph
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SH, XSD
 
 from kzct.cli import main
 from kzct.namespaces import KZSH, PREFIXES
 from kzct.paths import ONTOLOGY_DIR, SHAPES_DIR, SOURCE_FILE
+from kzct.validation import load_ontology, load_shapes, validate
 
 from support import DATA_DIR, PROBLEM_JSON, ROOT, assert_problem
 
@@ -184,6 +185,23 @@ def test_inference_option(client):
     assert plain["conforms"] is inferred["conforms"] is False
     assert {r["focusNode"] for r in plain["results"]} <= {r["focusNode"] for r in inferred["results"]}
     assert_problem(client.post("/validate?inference=magic", data=data, content_type=TURTLE), 400)
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_issue_5_inference_keeps_month_day_dates(inference):
+    """owlrl left rdflib unable to read xsd:gMonthDay and xsd:gMonth, so every such date failed
+    kzsh:Statement-date after inference; validation now puts rdflib's converters back."""
+    data = Graph().parse(format="turtle", data="""
+        PREFIX kz: <https://w3id.org/kzct/id/>
+        PREFIX kzo: <https://w3id.org/kzct/ontology#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        kz:x a kzo:Statement ; kzo:date "--11-16"^^xsd:gMonthDay .
+        kz:y a kzo:Statement ; kzo:date "--07"^^xsd:gMonth .
+    """)
+    result = validate(data, load_shapes(), load_ontology(), inference)
+    shapes = {str(result.report.value(r, SH.sourceShape)) for r in result.report.subjects(RDF.type, SH.ValidationResult)}
+    assert str(KZSH["Statement-date"]) not in shapes
+    assert not Literal("--11-16", datatype=XSD.gMonthDay).ill_typed
 
 
 # --- multipart uploads and the form ----------------------------------------------------------

@@ -24,9 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import owlrl
 import pyoxigraph as ox
 import pyshacl
+import rdflib.term
 from pyshacl.graph_abstraction import OxigraphDataGraph
+from pyshacl.inference import CustomRDFSSemantics
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -115,11 +118,20 @@ def infer(graph: Graph, inference: str) -> None:
     """Expand ``graph`` in place with pySHACL's RDFS rules or owlrl's OWL-RL rules."""
     if inference == "none":
         return
-    import owlrl
-    from pyshacl.inference import CustomRDFSSemantics
-
     semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
-    owlrl.DeductiveClosure(semantics).expand(graph)
+    # owlrl swaps rdflib's literal converters during the closure and does not put back those of
+    # xsd:gMonthDay and xsd:gMonth, which it cannot read ("--11-16"): every such literal made
+    # afterwards would be ill-typed and fail sh:datatype. Keep rdflib's table and its logger quiet.
+    converters = dict(rdflib.term._toPythonMapping)
+    term_log = logging.getLogger("rdflib.term")
+    level = term_log.level
+    term_log.setLevel(logging.ERROR)
+    try:
+        owlrl.DeductiveClosure(semantics).expand(graph)
+    finally:
+        rdflib.term._toPythonMapping.clear()
+        rdflib.term._toPythonMapping.update(converters)
+        term_log.setLevel(level)
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
