@@ -54,7 +54,8 @@ def test_layout_of_a_block():
             ".\n") in out
     assert "# The ban.\n\nkz:ban-2006-11-17\n    a kzo:Designation ;\n" in out
     assert '    kzo:date "2006-11-17"^^xsd:date ;\n' in out
-    assert '        "a \\"quoted\\" word\\nand a new line"@en ;\n' in out
+    # Multi-line text is written triple-quoted, its line breaks kept as they are.
+    assert '        """a \\"quoted\\" word\nand a new line"""@en ;\n' in out
     assert "    kzo:hasQuantity\n        [\n            a kzo:Quantity ;\n" in out
     assert "( kz:a kz:b )" in out
     assert "[]\n    a kzo:Group ;\n" in out

@@ -131,6 +131,9 @@ def serialize(triples: Iterable[Triple], header: Iterable[str] = (),
 
 
 def quote_string(value: str) -> str:
+    """A Turtle string; multi-line text (SPARQL in shapes, say) as a readable triple-quoted string."""
+    if "\n" in value:
+        return _long_string(value)
     out = []
     for ch in value:
         if ch in ESCAPES:
@@ -140,6 +143,22 @@ def quote_string(value: str) -> str:
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
+
+
+def _long_string(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch in "\n\t":
+            out.append(ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"""' + "".join(out) + '"""'
 
 
 class _Writer:
