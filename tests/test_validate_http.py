@@ -117,6 +117,7 @@ def test_json_summary_is_the_default(small):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.headers["X-KZCT-Conforms"] == "false"
+    assert "X-KZCT-Conforms" in response.headers["Access-Control-Expose-Headers"]  # readable by scripts
     body = response.get_json()
     assert body["conforms"] is False
     assert {r["focusNode"].rsplit("/", 1)[-1] for r in body["results"]} == {
