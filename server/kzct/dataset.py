@@ -119,7 +119,9 @@ def _inferred_closure() -> Path | None:
 
 
 def _count(store: Store, graph: NamedNode | DefaultGraph) -> int:
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+    """Triples in ``graph``, counted by pyoxigraph (faster than iterating them in Python)."""
+    solution = next(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=graph))
+    return int(solution["n"].value)
 
 
 def _finish(dataset: Dataset) -> Dataset:
