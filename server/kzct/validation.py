@@ -119,19 +119,28 @@ def infer(graph: Graph, inference: str) -> None:
     if inference == "none":
         return
     semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
-    # owlrl swaps rdflib's literal converters during the closure and does not put back those of
-    # xsd:gMonthDay and xsd:gMonth, which it cannot read ("--11-16"): every such literal made
-    # afterwards would be ill-typed and fail sh:datatype. Keep rdflib's table and its logger quiet.
-    converters = dict(rdflib.term._toPythonMapping)
-    term_log = logging.getLogger("rdflib.term")
+    term_log = logging.getLogger("rdflib.term")  # owlrl's converters log each date they misread
     level = term_log.level
     term_log.setLevel(logging.ERROR)
     try:
         owlrl.DeductiveClosure(semantics).expand(graph)
     finally:
-        rdflib.term._toPythonMapping.clear()
-        rdflib.term._toPythonMapping.update(converters)
         term_log.setLevel(level)
+        rdflib_converters()
+
+
+def rdflib_converters() -> None:
+    """Put back rdflib's own literal converters where owlrl left its own.
+
+    owlrl swaps in its converters during a closure and, when it swaps back, keeps those rdflib
+    has none for, among them xsd:gMonthDay and xsd:gMonth, which it cannot read ("--11-16").
+    Every such literal made afterwards in the process would be ill-typed and fail sh:datatype.
+    """
+    for datatype in owlrl.DatatypeHandling.AltXSDToPYTHON:
+        if datatype in rdflib.term.XSDToPython:
+            rdflib.term._toPythonMapping[datatype] = rdflib.term.XSDToPython[datatype]
+        else:
+            rdflib.term._toPythonMapping.pop(datatype, None)
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
@@ -142,6 +151,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
     """
     if inference not in INFERENCE:
         raise ValueError(f"inference must be one of {', '.join(INFERENCE)}")
+    rdflib_converters()  # an earlier owlrl closure in this process may have left its own
     graph = with_source_text(data, source, *([ontology] if ontology is not None else []))
     infer(graph, inference)
     conforms, report, _ = pyshacl.validate(
