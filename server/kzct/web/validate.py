@@ -25,7 +25,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path, PurePath
 
 from flask import Blueprint, Response, current_app, request
@@ -40,6 +39,7 @@ from kzct.untrusted import MAX_BYTES, UnsafeData
 from kzct.validation import (INFERENCE, load_ontology, load_shapes, parse_untrusted, report_summary,
                              report_text, validate)
 from kzct.web.errors import Problem
+from kzct.web.validate_html import CSP, form_page, report_page
 
 log = logging.getLogger(__name__)
 bp = Blueprint("validate", __name__)
@@ -52,8 +52,6 @@ OUTPUTS = {"json": "application/json", "turtle": "text/turtle", "jsonld": "appli
            "html": "text/html"}
 MULTIPART = "multipart/form-data"
 FORM = "application/x-www-form-urlencoded"
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
 
 
 @dataclass
@@ -180,7 +178,7 @@ def _run(validator: Validator, data: bytes, media_type: str, label: str, base: s
     if output == "json":
         body = json.dumps(report_summary(result.report, result.conforms), ensure_ascii=False, indent=1)
     elif output == "html":
-        body = _report_page(result.conforms, report_text(result.report, result.conforms), label)
+        body = report_page(result.conforms, report_text(result.report, result.conforms), label)
     else:
         body = bind_prefixes(result.report).serialize(format="turtle" if output == "turtle" else "json-ld")
     return ("ok", result.conforms, body.encode("utf-8"), result.results)
@@ -238,52 +236,6 @@ def validate_upload():
 @bp.route("/validate", methods=["GET"])
 def validate_form():
     validator: Validator = current_app.extensions["kzct.validator"]
-    response = Response(_form_page(validator.max_bytes), content_type="text/html; charset=utf-8")
+    response = Response(form_page(validator.max_bytes, request.base_url), content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = CSP
     return response
-
-
-STYLE = """body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em}
-textarea{width:100%;font-family:monospace}pre{white-space:pre-wrap;background:#f4f4f4;padding:1em}
-.no{color:#a00}.yes{color:#060}"""
-
-
-def _form_page(max_bytes: int) -> str:
-    media = "".join(f"<option>{escape(m)}</option>" for m in MEDIA_TYPES)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Validate RDF against the kzct shapes</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>Validate RDF against the kzct shapes</h1>
-<p>Upload a file or paste RDF. It is checked against the project's SHACL shapes, with the
-ontology merged in. Nothing is stored. At most {max_bytes} bytes; formats: Turtle, N-Triples,
-N-Quads, RDF/XML, JSON-LD (inline contexts only) and TriG.</p>
-<form method="post" action="validate" enctype="multipart/form-data">
-<p><label>File <input type="file" name="file"></label></p>
-<p><label for="data">or paste RDF</label><br>
-<textarea id="data" name="data" rows="16" placeholder="PREFIX kzo: &lt;https://w3id.org/kzct/ontology#&gt;"></textarea></p>
-<p><label>Pasted format <select name="data-format">{media}</select></label>
-<label>Inference <select name="inference"><option>none</option><option>rdfs</option>
-<option>owlrl</option></select></label>
-<label>Answer <select name="format"><option value="html">page</option><option value="json">JSON summary</option>
-<option value="turtle">Turtle report</option><option value="jsonld">JSON-LD report</option></select></label>
-<button type="submit">Validate</button></p>
-</form>
-<p>From a shell: <code>curl -F file=@mine.ttl {escape(request.base_url)}</code></p>
-</body></html>
-"""
-
-
-def _report_page(conforms: bool, text: str, label: str) -> str:
-    verdict = ("<p class=yes>Conforms.</p>" if conforms
-               else "<p class=no>Does not conform: fix the violations below.</p>")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Validation report</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>Validation report for {escape(label)}</h1>
-{verdict}
-<pre>{escape(text)}</pre>
-<p><a href="validate">Validate another</a></p>
-</body></html>
-"""
