@@ -19,7 +19,11 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kzct", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="kzct",
+        description="kzct: a knowledge graph of terrorism, bans and counter-terrorism cooperation in "
+                    "Kazakhstan, its checks, and its SPARQL endpoint.",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
