@@ -77,7 +77,7 @@ def main() -> int:
     backend = OxigraphBackend(store)
     engine = make_engine(dataset, limits)
     client = app.test_client()
-    server = Server(data, "oxigraph", 1) if args.http else None
+    server = Server(data, "oxigraph", ["--workers", "1"]) if args.http else None
     conn = None
     if server:
         url = urlsplit(server.endpoint)
