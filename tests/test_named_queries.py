@@ -117,6 +117,7 @@ def test_contradictions_include_spellings_and_the_ban_request(project):
     ("/queries/affiliation-chains?from=Akromiya&to=Al-Qaeda&max-hops=x", "max-hops"),
     ("/queries/events?year=06", "year"),
     ("/queries/organization-ties?organization=Nobody+At+All", "organization"),
+    ("/queries/bans?from=2006-01-01&from=2007-01-01", "from"),
 ])
 def test_bad_parameter_gets_400_naming_it(project, url, name):
     body = assert_problem(project.get(url), 400)

@@ -107,6 +107,10 @@ def named_query(name: str):
         truncated = truncated or result.truncated
         return tables.parse_rows(result.body)
 
+    repeated = sorted(k for k in request.args if len(request.args.getlist(k)) > 1)
+    if repeated:
+        raise Problem(400, "Bad parameter", f"parameter '{repeated[0]}' is given more than once; give it once",
+                      "bad-parameter")
     raw = {k: v for k, v in request.args.items() if k not in RESERVED}
     start = time.perf_counter()
     try:
