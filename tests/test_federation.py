@@ -6,6 +6,7 @@ examples in docs/federation.md are these queries.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -128,3 +129,51 @@ def test_virtuoso_joins_its_data_with_ours_through_service(virtuoso, live):
     bindings = response.json()["results"]["bindings"]
     assert [(b["report"]["value"], b["label"]["value"]) for b in bindings] == EXPECTED
     assert all(b["label"].get("xml:lang") == "en" for b in bindings)
+
+
+# Apache Jena ARQ: Debian's libapache-jena-java, run by .ci/jena.sh (connections to 127.0.0.1 only).
+
+JENA = ROOT / ".ci" / "jena.sh"
+
+
+@pytest.fixture(scope="module")
+def jena():
+    """Install Jena when missing (fail if impossible); ``query(data, query_file)`` runs ARQ."""
+    done = subprocess.run([str(JENA), "install"], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        pytest.fail(f".ci/jena.sh install failed:\n{done.stdout}\n{done.stderr}")
+
+    def query(data: Path, query_file: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([str(JENA), "query", str(data), str(query_file)],
+                              capture_output=True, text=True, timeout=120)
+
+    return query
+
+
+@pytest.mark.peer
+@pytest.mark.slow
+def test_jena_arq_joins_its_data_with_ours_through_service(jena, live, tmp_path):
+    data, query = tmp_path / "peer.ttl", tmp_path / "join.rq"
+    data.write_text(PEER_TURTLE)
+    query.write_text(join_query(live.endpoint))
+    seen = len(live.output())
+    done = jena(data, query)
+    assert done.returncode == 0, done.stderr
+    bindings = json.loads(done.stdout)["results"]["bindings"]
+    assert [(b["report"]["value"], b["label"]["value"]) for b in bindings] == EXPECTED
+    assert all(b["label"].get("xml:lang") == "en" for b in bindings)
+    # ARQ joins row by row: one request per peer row, with ?org replaced by that row's IRI.
+    logged = re.findall(r"query ok 200 .*?: SELECT \* WHERE \{ <([^>]+)> a ", live.output()[seen:])
+    assert sorted(logged) == sorted([str(KZ["alpha-group"]), str(KZ["beta-front"]),
+                                     PEER + "somebody-else"])
+
+
+@pytest.mark.peer
+@pytest.mark.slow
+def test_jena_may_reach_only_127_0_0_1(jena, tmp_path):
+    data, query = tmp_path / "peer.ttl", tmp_path / "elsewhere.rq"
+    data.write_text(PEER_TURTLE)
+    query.write_text(join_query("http://example.org/sparql"))
+    done = jena(data, query)
+    assert done.returncode != 0
+    assert 'access denied ("java.net.URLPermission" "http://example.org/sparql"' in done.stderr
