@@ -32,7 +32,9 @@ class IsolatedFailed(IsolatedError):
     """The call raised, or its process died."""
 
 
-def _child_setup() -> None:
+def child_setup() -> None:
+    """In a forked child: default signal handling (not the server's), Ctrl-C ignored, and death
+    with the parent (Linux ``PR_SET_PDEATHSIG``)."""
     for sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                 signal.SIGWINCH, signal.SIGABRT, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
@@ -51,7 +53,7 @@ def run_isolated(call: Callable[..., T], *args: Any, timeout: float) -> T:
         code = 0
         try:
             reader.close()
-            _child_setup()
+            child_setup()
             try:
                 reply: tuple = ("ok", call(*args))
             except BaseException as exc:  # noqa: BLE001 - reported to the parent as text

@@ -17,7 +17,6 @@ it ends (``PR_SET_PDEATHSIG``), and that is what stops a child's work when its p
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import signal
@@ -31,10 +30,10 @@ from kzct.config import Limits
 from kzct.engine import precheck
 from kzct.engine.errors import KINDS, QueryError, QueryFailed, QueryTimeout
 from kzct.engine.request import QueryRequest, QueryResult
+from kzct.isolate import child_setup
 
 log = logging.getLogger(__name__)
 
-PR_SET_PDEATHSIG = 1
 
 
 class Backend(Protocol):
@@ -43,20 +42,8 @@ class Backend(Protocol):
     def execute(self, request: QueryRequest, max_rows: int) -> QueryResult: ...
 
 
-def _die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:  # not Linux: the child still exits when its pipe closes
-        pass
-
-
 def _child_main(conn: Connection, backend: Backend, limits: Limits) -> None:
-    for sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
-                signal.SIGWINCH, signal.SIGABRT, signal.SIGCHLD):
-        signal.signal(sig, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    child_setup()
     while True:
         try:
             request = conn.recv()
