@@ -1,7 +1,7 @@
 """The W3C SPARQL 1.1 Protocol tests (../shared/w3c-sparql-tests/sparql11/protocol) over real HTTP.
 
 All 20 query tests run and pass. Of the update tests, the ones that expect an error (``bad_update_*``, ``bad_multiple_updates``)
-run and pass (an update gets 403 here); the ones that expect an update to succeed are skipped: the
+run and pass (an update gets 403 here); the ones that expect an update to succeed are not collected at all: the
 endpoint is read-only by design.
 """
 
