@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from rdflib import URIRef
@@ -12,7 +14,8 @@ from kzct.cli import main
 from kzct.consistency import find_clashes
 from kzct.namespaces import KZ, KZO
 from kzct.rdfparse import parse_file, parse_files
-from kzct.reasoning import build_closure, ensure_closure, owlrl_closure
+from kzct.paths import ROOT
+from kzct.reasoning import build_closure, ensure_closure, input_files, inputs_hash, owlrl_closure
 from rdflib.namespace import RDF
 
 DATA = Path(__file__).resolve().parent / "data" / "reasoning"
@@ -75,3 +78,27 @@ def test_reason_command_exit_codes(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(reasoning, "input_files", lambda: [DATA / "ontology.ttl", DATA / "consistent.ttl"])
     assert main(["reason", "--build-dir", str(tmp_path)]) == 0
     assert "0 inconsistencies" in capsys.readouterr().out
+
+
+def _committed(path: str) -> bytes:
+    done = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{path}"], capture_output=True)
+    assert done.returncode == 0, f"{path} is not committed: {done.stderr.decode().strip()}"
+    return done.stdout
+
+
+def test_committed_closure_matches_the_committed_inputs(tmp_path):
+    """build/inferred.nt ships in the repository so a fresh clone serves at once: it must be the
+    closure of the ontology and graph committed beside it (after editing them, run kzct reason)."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", "HEAD",
+                             "ontology/", "graph/"], capture_output=True, text=True, check=True)
+    for name in listed.stdout.split():
+        if name.endswith(".ttl"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_bytes(_committed(name))
+    meta = json.loads(_committed("build/inferred.json"))
+    paths = input_files(tmp_path / "ontology", tmp_path / "graph")
+    assert meta["inputs"] == [str(p.relative_to(tmp_path)) for p in paths]
+    assert meta["inputs_sha256"] == inputs_hash(paths), "build/ closure is stale: run kzct reason"
+    lines = _committed("build/inferred.nt").decode().splitlines()
+    assert len(lines) == meta["inferred_triples"] and lines == sorted(lines)
+    assert not [line for line in lines if re.search(r"(^| )_:", line)]  # no blank nodes
