@@ -35,7 +35,8 @@ class Closure:
     inputs: Graph  # ontology + graph as read
     closure: Graph  # inputs plus everything owlrl derived
     inferred: Graph  # closure minus inputs, without owlrl's error messages, triples whose
-    # subject is a literal (generalized RDF) and the reflexive x owl:sameAs x
+    # subject is a literal (generalized RDF), the reflexive x owl:sameAs x, and triples with a
+    # blank node
     seconds: float
 
 

@@ -35,7 +35,6 @@ from kzct.isolate import child_setup
 log = logging.getLogger(__name__)
 
 
-
 class Backend(Protocol):
     name: str
 
