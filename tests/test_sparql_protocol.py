@@ -223,6 +223,14 @@ def test_unknown_graphs_are_empty_and_never_fetched(client, iri):
     assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{iri}> {{ GRAPH ?g {{ ?s ?p ?o }} }}") == 0
 
 
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("iri", ["not an iri", "relative/path", "http://example.org/<x>"])
+def test_a_graph_parameter_that_is_not_an_iri_gets_400(client, param, iri):
+    response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }", param: iri})
+    body = assert_problem(response, 400)
+    assert body["type"].endswith("#bad-graph-iri") and param in body["detail"]
+
+
 def test_from_selects_a_local_graph(client):
     assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ONTOLOGY}> {{ ?s a ?c }}") == 6
 

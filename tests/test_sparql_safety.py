@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
 import statistics
 import threading
 import time
@@ -130,3 +132,33 @@ def test_runaway_query_does_not_slow_other_clients(live):
     assert max(latencies) < 0.5
     assert requests.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200
     assert "query timeout 503" in live.output()
+
+
+def _raw(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``request`` as is on a new socket; the status, headers and body of the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /sparql?query=" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n", 431),
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /sparql HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+])
+def test_requests_the_http_server_refuses_get_the_problem_shape(live, request_bytes, status):
+    code, headers, body = _raw(live.url, request_bytes)
+    assert code == status
+    assert headers["Content-Type"] == "application/problem+json"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    problem = json.loads(body)
+    assert set(problem) == {"type", "title", "status", "detail"} and problem["status"] == status
+    assert "<html" not in problem["detail"]

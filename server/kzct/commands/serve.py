@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
     from kzct.dataset import DatasetError
+    from kzct.web import early_errors
     from kzct.web.app import create_app
 
     config = options(args)
@@ -103,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         def load(self):
             return app
 
+    early_errors.install()
     Server().run()
     return 0
 

@@ -14,6 +14,7 @@ import time
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
+from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 
 from kzct import formats
@@ -80,6 +81,13 @@ def _dataset_params(params: MultiDict) -> tuple[tuple[str, ...] | None, tuple[st
     named = tuple(params.getlist("named-graph-uri"))
     if not default and not named:
         return None, None
+    for name, iris in (("default-graph-uri", default), ("named-graph-uri", named)):
+        for iri in iris:
+            try:
+                NamedNode(iri)
+            except ValueError as exc:
+                raise Problem(400, "Bad request", f"{name} {iri[:200]!r} is not an absolute IRI: {exc}",
+                              "bad-graph-iri") from None
     return default, named
 
 
