@@ -7,8 +7,11 @@ is the default (what ``*/*`` or no ``Accept`` gets). Every format is written by 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -82,15 +85,31 @@ def by_name(formats: tuple[Format, ...], value: str) -> Format | None:
     return by_media_type(formats, value)
 
 
-def negotiate(formats: tuple[Format, ...], accept, format_param: str | None) -> Format | None:
-    """Pick from ``formats`` by the ``format`` parameter if given, else by ``accept``.
+def negotiate(formats: tuple[Format, ...], accept: str | None, format_param: str | None) -> Format | None:
+    """Pick from ``formats`` by the ``format`` parameter if given, else by the ``Accept`` header.
 
-    ``accept`` is a werkzeug ``MIMEAccept`` (``request.accept_mimetypes``); q-values count, and an
-    empty Accept means anything. None means nothing acceptable (406).
+    ``accept`` is the header's text (None if absent); q-values count, and an empty Accept means
+    anything. None means nothing acceptable (406). Answers are memoized: clients send the same few
+    headers, and parsing and matching one costs more than the rest of a light query's routing.
     """
     if format_param:
         return by_name(formats, format_param)
     if not accept:
         return formats[0]
-    best = accept.best_match(media_types(formats))
+    if len(accept) > MAX_MEMO_ACCEPT:
+        return _negotiate(formats, accept)
+    return _negotiate_memo(formats, accept)
+
+
+MAX_MEMO_ACCEPT = 1000  # characters; longer Accept headers are matched but not remembered
+
+
+def _negotiate(formats: tuple[Format, ...], accept: str) -> Format | None:
+    parsed = parse_accept_header(accept, MIMEAccept)
+    if not parsed:
+        return formats[0]
+    best = parsed.best_match(media_types(formats))
     return by_media_type(formats, best) if best else None
+
+
+_negotiate_memo = lru_cache(maxsize=1024)(_negotiate)

@@ -84,7 +84,7 @@ def _choose(query: NamedQuery):
             and request.accept_mimetypes.best_match([DOCUMENT, *formats.media_types(formats.RESULTS)])
             == DOCUMENT)):
         return DOCUMENT
-    fmt = formats.negotiate(formats.RESULTS, request.accept_mimetypes, format_param)
+    fmt = formats.negotiate(formats.RESULTS, request.headers.get("Accept"), format_param)
     if fmt is None:
         shown = f"format={format_param}" if format_param else f"Accept: {request.headers.get('Accept')}"
         raise Problem(406, "Not acceptable", f"no result format matches {shown}", "not-acceptable")

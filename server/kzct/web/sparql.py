@@ -102,8 +102,8 @@ def sparql():
     if request.method == "GET" and ui.wants_page(params):
         return ui.page(query)
     format_param = params.get("format") or params.get("output") or None
-    results_fmt = formats.negotiate(formats.RESULTS, request.accept_mimetypes, format_param)
-    graph_fmt = formats.negotiate(formats.GRAPHS, request.accept_mimetypes, format_param)
+    results_fmt = formats.negotiate(formats.RESULTS, request.headers.get("Accept"), format_param)
+    graph_fmt = formats.negotiate(formats.GRAPHS, request.headers.get("Accept"), format_param)
     if results_fmt is None and graph_fmt is None:
         shown = f"format={format_param}" if format_param else f"Accept: {request.headers.get('Accept')}"
         raise Problem(406, "Not acceptable", f"no result format matches {shown}", "not-acceptable")
