@@ -10,6 +10,9 @@
 #   .ci/virtuoso.sh stop PID     stop that Virtuoso process (by its process id only)
 #
 # The dba password is the default of a new database ("dba"); the server listens on 127.0.0.1 only.
+# For bench/endpoint.py, start reads two optional variables (unset, the values are as for the tests):
+#   VIRTUOSO_DIRS_ALLOWED  more folders the server may read files from (comma-separated; DIR always)
+#   VIRTUOSO_HTTP_THREADS  HTTP server threads and connections (default 5; SQL connections 5 more, at least 10)
 set -euo pipefail
 
 install() {
@@ -45,6 +48,9 @@ start() {
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     local sql_port http_port
+    local dirs_allowed=$dir${VIRTUOSO_DIRS_ALLOWED:+,$VIRTUOSO_DIRS_ALLOWED}
+    local http_threads=${VIRTUOSO_HTTP_THREADS:-5}
+    local sql_clients=$((http_threads + 5 > 10 ? http_threads + 5 : 10))
     sql_port=$(free_port)
     http_port=$(free_port)
     while [ "$http_port" = "$sql_port" ]; do http_port=$(free_port); done
@@ -70,18 +76,18 @@ Striping = 0
 ServerPort = 127.0.0.1:$sql_port
 DisableUnixSocket = 1
 DisableTcpSocket = 0
-MaxClientConnections = 10
+MaxClientConnections = $sql_clients
 CheckpointInterval = 60
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
-DirsAllowed = $dir
+DirsAllowed = $dirs_allowed
 Charset = UTF-8
 
 [HTTPServer]
 ServerPort = 127.0.0.1:$http_port
 ServerRoot = $dir
-MaxClientConnections = 5
-ServerThreads = 5
+MaxClientConnections = $http_threads
+ServerThreads = $http_threads
 
 [SPARQL]
 ResultSetMaxRows = 10000
