@@ -14,10 +14,20 @@ seconds in all, and always for one completed request at least; req/s counts comp
 over the time they took. Requests still running at the budget are cut (the cell is marked) and the
 next cell starts after the server's query timeout, when the cut work has stopped.
 
+With ``--peers oxigraph,virtuoso`` (default: none) each scale then starts those peer servers on the
+same N-Triples file (``bench/peers.py``: the Rust ``oxigraph`` server of the ``bench`` extra, and
+Virtuoso 7 by ``.ci/virtuoso.sh``), one after the other, and runs the same cells against each. The
+tables get each peer's req/s, p50, p99 and rows, marked ‡ where the rows differ from kzct's (engines
+differ on DESCRIBE, for one; that is information, not an error), and its throughput ratio to the
+rdflib baseline and to kzct, with geometric means; the server lines give its load time, time to the
+first answer and memory. A peer that cannot start is reported in one line and the run goes on.
+
     .venv/bin/python bench/endpoint.py --scales 10,100 --clients 1,8,32 --duration 3
+    .venv/bin/python bench/endpoint.py --scales 10 --peers oxigraph,virtuoso  # pip install -e '.[bench]'
     .venv/bin/python bench/endpoint.py --url http://127.0.0.1:8890/sparql --scales 100  # a peer
 
 With ``--url`` nothing is started: load the data file it prints ("scale Nx: FILE") into the peer first.
+The URL's own parameters (e.g. ``default-graph-uri``) are kept on every request.
 """
 
 from __future__ import annotations
@@ -39,6 +49,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 import requests
+
+from peers import PEERS, PeerUnavailable, tree_pss_mb
+from report import report
 
 ROOT = Path(__file__).resolve().parents[1]
 KZ = "https://w3id.org/kzct/id/"
@@ -133,16 +146,7 @@ class Server:
 
     def memory_mb(self) -> float:
         """PSS of the server and all its descendants, in MB."""
-        pids = descendants(self.process.pid)
-        total = 0
-        for pid in pids:
-            try:
-                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-            except OSError:
-                pass
-        return total / 1024
+        return tree_pss_mb(self.process.pid)
 
     def stop(self) -> None:
         os.kill(self.process.pid, signal.SIGTERM)
@@ -154,38 +158,23 @@ class Server:
         os.unlink(self.log.name)
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
 # --- load ---------------------------------------------------------------------------------
 
 def _client_thread(url, path: str, headers: dict, deadline: float, budget_end: float, state: dict) -> None:
     """One client: requests on one kept-alive connection until the deadline.
 
     After the deadline it starts no new request, except while its process has no completed
-    request yet (each cell gets at least one), until ``budget_end``. A request still running at
-    ``budget_end`` is abandoned and counted as cut.
+    request yet (each cell gets at least one), until ``budget_end``; a failed request ends that
+    wait too (a peer that rejects a query). A request still running at ``budget_end`` is abandoned
+    and counted as cut.
     """
     conn = None
     lock = state["lock"]
     while True:
         now = time.monotonic()
         with lock:
-            done = len(state["latencies"])
-        if (now >= budget_end or now >= deadline) and done:
+            done, failed = len(state["latencies"]), state["errors"]
+        if now >= deadline and (done or failed):
             break
         # Before the first completion, wait as long as the server may take (it stops a query at
         # its own timeout); afterwards, no longer than the budget.
@@ -245,7 +234,8 @@ def _client_process(endpoint: str, path: str, headers: dict, threads: int, start
 def measure(endpoint: str, name: str, clients: int, duration: float, budget: float, per_process: int) -> dict:
     """``clients`` concurrent clients (threads, ``per_process`` to a process, each on its own kept-alive
     connection) send the query by HTTP GET for ``duration`` seconds, at most ``budget`` seconds."""
-    path = urlsplit(endpoint).path + "?" + urlencode({"query": PROLOGUE + QUERIES[name]})
+    url = urlsplit(endpoint)  # its own parameters (e.g. default-graph-uri) are kept
+    path = url.path + "?" + (url.query + "&" if url.query else "") + urlencode({"query": PROLOGUE + QUERIES[name]})
     headers = {"Accept": ACCEPT.get(name, "application/sparql-results+json")}
     context = multiprocessing.get_context("fork")
     out = context.Queue()
@@ -284,52 +274,7 @@ def count_rows(kind: str, body: bytes) -> int:
     return len(list(ox.parse(body, format=fmt))) if fmt else -1
 
 
-# --- report ---------------------------------------------------------------------------------
-
-def geomean(values: list[float]) -> float:
-    values = [v for v in values if v > 0]
-    return math.exp(sum(map(math.log, values)) / len(values)) if values else math.nan
-
-
-def report(results: list[dict], servers: list[dict]) -> str:
-    lines = [f"CPUs: {os.cpu_count()}. Load average (1 min) at the start of each cell in the last column. "
-             "Cells marked † hit their time budget (requests still running then were cut and not counted)."]
-    for scale in sorted({r["scale"] for r in results}):
-        runs = [r for r in results if r["scale"] == scale]
-        engines = list(dict.fromkeys(r["engine"] for r in runs))
-        lines.append(f"\n### {scale}x ({runs[0]['triples']} triples)\n")
-        for meta in (m for m in servers if m["scale"] == scale):
-            lines.append(f"- {meta['engine']}: {meta['command']}; first answer {meta['ready_s']:.1f} s after start; "
-                         f"server memory (PSS, all processes) {meta['memory_start_mb']:.0f} MB when ready, "
-                         f"{meta['memory_end_mb']:.0f} MB after its last cell")
-        lines.append("\n| query | clients | " + " | ".join(
-            f"{e} req/s | {e} p50 ms | {e} p99 ms" for e in engines) + " | rows | ratio | load |")
-        lines.append("|" + "---|" * (5 + 3 * len(engines)))
-        keys = sorted({(r["query"], r["clients"]) for r in runs}, key=lambda k: (list(QUERIES).index(k[0]), k[1]))
-        ratios: dict[int, list[float]] = {}
-        for query, clients in keys:
-            cells = {r["engine"]: r for r in runs if r["query"] == query and r["clients"] == clients}
-            row = [query, str(clients)]
-            for e in engines:
-                c = cells.get(e)
-                mark = " †" if c and c["hit_budget"] else ""
-                row += [f"{c['rps']:.1f}{mark}", f"{c['p50_ms']:.1f}", f"{c['p99_ms']:.1f}"] if c else ["-"] * 3
-            rows = next(iter(cells.values()))["rows"]
-            ratio = ""
-            if "oxigraph" in cells and "rdflib" in cells and cells["rdflib"]["rps"] > 0:
-                value = cells["oxigraph"]["rps"] / cells["rdflib"]["rps"]
-                ratios.setdefault(clients, []).append(value)
-                ratio = f"{value:.1f}x"
-            loads = "/".join(f"{c['load']:.1f}" for c in cells.values())
-            lines.append("| " + " | ".join(row + [str(rows), ratio, loads]) + " |")
-        for clients, values in sorted(ratios.items()):
-            lines.append(f"\nThroughput ratio oxigraph/rdflib at {clients} clients, geometric mean over "
-                         f"{len(values)} queries: **{geomean(values):.1f}x**")
-        every = [v for values in ratios.values() for v in values]
-        if every:
-            lines.append(f"\nOver all {len(every)} cells: **{geomean(every):.1f}x**")
-    return "\n".join(lines)
-
+# --- run -----------------------------------------------------------------------------------
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -347,6 +292,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--query-processes", type=int, default=None)
     parser.add_argument("--url", help="measure this endpoint instead of starting kzct")
+    parser.add_argument("--peers", default="", help=f"comma-separated peer servers to start too: {', '.join(PEERS)}")
     parser.add_argument("--data-dir", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--out", help="write the raw results as JSON here")
     args = parser.parse_args()
@@ -357,7 +303,35 @@ def main() -> int:
     for flag in ("workers", "threads", "query_processes"):
         if getattr(args, flag):
             extra += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    peers = [p for p in args.peers.split(",") if p]
+    unknown = sorted(set(peers) - set(PEERS))
+    if unknown:
+        parser.error(f"unknown peers {', '.join(unknown)}; known: {', '.join(PEERS)}")
     results, servers = [], []
+
+    def run(server, engine: str, meta: dict) -> None:
+        """Every (query, clients) cell against one server, which is stopped afterwards."""
+        endpoint = args.url if server is None else server.endpoint
+        meta["memory_start_mb"] = server.memory_mb() if server else math.nan
+        try:
+            for name in args.queries.split(","):
+                for n in clients:
+                    result = measure(endpoint, name, n, args.duration, args.budget, args.threads_per_client_process)
+                    result.update(scale=meta["scale"], engine=engine, triples=meta["triples"],
+                                  peer=meta.get("peer", False), memory_mb=server.memory_mb() if server else math.nan)
+                    results.append(result)
+                    print(json.dumps(result), file=sys.stderr, flush=True)
+                    if result["cut"] and server:
+                        time.sleep(SERVER_TIMEOUT)  # let the cut requests finish or be stopped
+            meta["memory_end_mb"] = server.memory_mb() if server else math.nan
+            servers.append(meta)
+            print(json.dumps(meta), file=sys.stderr, flush=True)
+            if args.out:
+                Path(args.out).write_text(json.dumps({"results": results, "servers": servers}, indent=1))
+        finally:
+            if server:
+                server.stop()
+
     for scale in (int(s) for s in args.scales.split(",")):
         data = synthetic(scale, folder)
         triples = sum(1 for _ in data.open("rb"))
@@ -367,30 +341,22 @@ def main() -> int:
             if engine == "rdflib" and scale > args.baseline_max_scale:
                 continue
             server = None if args.url else Server(data, engine, extra)
-            endpoint = args.url or server.endpoint
-            meta = {"scale": scale, "engine": engine, "ready_s": server.ready_seconds if server else math.nan,
-                    "command": "kzct serve " + " ".join(["--engine", engine, *extra]) if server else args.url,
-                    "memory_start_mb": server.memory_mb() if server else math.nan}
+            run(server, engine, {"scale": scale, "triples": triples, "engine": engine,
+                                 "ready_s": server.ready_seconds if server else math.nan,
+                                 "command": "kzct serve " + " ".join(["--engine", engine, *extra])
+                                 if server else args.url})
+        for name in peers:
+            label = PEERS[name].label
+            meta = {"scale": scale, "triples": triples, "engine": label, "peer": True}
             try:
-                for name in args.queries.split(","):
-                    for n in clients:
-                        result = measure(endpoint, name, n, args.duration, args.budget,
-                                         args.threads_per_client_process)
-                        result.update(scale=scale, engine=engine, triples=triples,
-                                      memory_mb=server.memory_mb() if server else math.nan)
-                        results.append(result)
-                        print(json.dumps(result), file=sys.stderr, flush=True)
-                        if result["cut"] and server:
-                            time.sleep(SERVER_TIMEOUT)  # let the cut requests finish or be stopped
-                meta["memory_end_mb"] = server.memory_mb() if server else math.nan
-                servers.append(meta)
-                print(json.dumps(meta), file=sys.stderr, flush=True)
-            finally:
-                if server:
-                    server.stop()
-            if args.out:
-                Path(args.out).write_text(json.dumps({"results": results, "servers": servers}, indent=1))
-    print(report(results, servers))
+                peer = PEERS[name](data, folder / f"peer-{name}-x{scale}", max(clients))
+            except PeerUnavailable as exc:
+                print(f"peer {name} at {scale}x could not start: {exc}", file=sys.stderr, flush=True)
+                servers.append({**meta, "failed": str(exc)})
+                continue
+            run(peer, label, {**meta, "command": peer.command, "load_s": peer.load_seconds,
+                              "ready_s": peer.ready_seconds})
+    print(report(results, servers, list(QUERIES)))
     return 0
 
 
