@@ -1,19 +1,29 @@
-"""Dumps: ``kzct dump`` and /download, each with its SHA-256; rebuilt only when the inputs change."""
+"""Dumps: ``kzct dump`` and /download, each with its SHA-256; rebuilt only when the inputs change.
+
+They are written beside the serving: a request before they are ready gets 503 with Retry-After.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
+import urllib.request
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pytest
 
 from kzct.cli import main
 from kzct.dataset import load_project
-from kzct.dump import ensure_dumps, release_version
+from kzct.dump import build_in_background, ensure_dumps, release_version
+from kzct.web.download import dumps_of
 from support import DATA_DIR, assert_problem
 
 EXTENSIONS = ("jsonld", "nq", "nt", "trig", "ttl")
+SPDX = "http://spdx.org/rdf/terms#"
 OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
               "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 
@@ -92,8 +102,18 @@ def test_kzct_dump_command(project, tmp_path, capsys):
     assert main(["dump", "--data", str(tmp_path / "missing")]) == 2
 
 
+def test_same_input_gives_the_same_bytes(project, tmp_path):
+    """Written by two processes from the same files (no blank nodes in them): the same files."""
+    for out in ("one", "two"):
+        assert main(["dump", "--data", str(project / "graph"), "--out", str(tmp_path / out)]) == 0
+    one = sorted((tmp_path / "one").glob("kzct-*.sha256"))
+    assert len(one) == len(EXTENSIONS)
+    for path in one:
+        assert path.read_text() == (tmp_path / "two" / path.name).read_text()
+
+
 def test_download_serves_each_dump_and_checksum(client, app):
-    dumps = app.extensions["kzct.dumps"]
+    dumps = dumps_of(app)
     release = app.extensions["kzct"].release
     for f in dumps.files:
         response = client.get(f"/download/{f.name}")
@@ -116,8 +136,8 @@ def test_download_unknown_or_hostile_names_are_404(client, name):
 
 
 def test_manifest_is_not_served(client, app):
-    manifest = f"kzct-{app.extensions['kzct.dumps'].version}.json"
-    assert (app.extensions["kzct.dumps"].folder / manifest).is_file()
+    manifest = f"kzct-{dumps_of(app).version}.json"
+    assert (dumps_of(app).folder / manifest).is_file()
     assert_problem(client.get(f"/download/{manifest}"), 404)
 
 
@@ -127,7 +147,7 @@ def test_server_keeps_sending_its_release_when_files_are_replaced(make_app, proj
 
     app = make_app(DATA=[str(project / "graph")], DUMP_DIR=str(tmp_path / "dumps"))
     client = app.test_client()
-    dumps = app.extensions["kzct.dumps"]
+    dumps = dumps_of(app)
     for f in dumps.files:
         replacement = f.path.with_name(f.name + ".new")
         replacement.write_bytes(b"# a newer release\n")
@@ -135,3 +155,93 @@ def test_server_keeps_sending_its_release_when_files_are_replaced(make_app, proj
     for f in dumps.files:
         body = client.get(f"/download/{f.name}").get_data()
         assert hashlib.sha256(body).hexdigest() == f.sha256
+
+
+def test_requests_before_the_dumps_exist_get_503_then_the_files(make_app, project, tmp_path):
+    """While another process holds the folder's lock (writing the dumps), downloads and the VoID
+    description answer 503 with Retry-After; once it is done, the files VoID describes."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    app = make_app(DATA=[str(project / "graph")], DUMP_DIR=str(folder), DUMP_WAIT=0)
+    client = app.test_client()
+    with _locked_by_another_process(folder):
+        for path in ("/download/kzct-x.nt", "/.well-known/void"):
+            response = client.get(path, headers={"Accept": "application/n-triples"})
+            body = assert_problem(response, 503)
+            assert body["type"].endswith("#dumps-building")
+            assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    dumps = dumps_of(app, wait=30)
+    assert dumps is not None
+    checksums = _void_checksums(client.get("/.well-known/void", headers={"Accept": "application/n-triples"}).get_data())
+    assert sorted(checksums) == sorted(f.name for f in dumps.files)
+    for f in dumps.files:
+        assert hashlib.sha256(client.get(f"/download/{f.name}").get_data()).hexdigest() == checksums[f.name] == f.sha256
+
+
+def _void_checksums(ntriples: bytes) -> dict[str, str]:
+    """Dump file name -> the SHA-256 the VoID description gives for it."""
+    void = ox.Store()
+    void.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    found = {}
+    for q in void.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/dcat#downloadURL"), None):
+        (checksum,) = [c.object for c in void.quads_for_pattern(q.subject, ox.NamedNode(SPDX + "checksum"), None)]
+        (value,) = [v.object.value for v in void.quads_for_pattern(checksum, ox.NamedNode(SPDX + "checksumValue"), None)]
+        found[q.object.value.rsplit("/", 1)[1]] = value
+    return found
+
+
+def test_dumps_that_cannot_be_written_are_a_503_and_left_out_of_void(make_app, project, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the dump folder should be")
+    app = make_app(DATA=[str(project / "graph")], DUMP_DIR=str(blocker))
+    client = app.test_client()
+    body = assert_problem(client.get("/download/kzct-x.nt"), 503)
+    assert body["type"].endswith("#no-dumps")
+    void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    assert void.status_code == 200
+    assert b"void#dataDump" not in void.get_data() and b"void#triples" in void.get_data()
+
+
+def test_built_in_background_by_a_process_holding_the_lock(project, tmp_path):
+    """``kzct serve`` forks the writer before its workers: they wait on its lock, then find its files."""
+    folder = tmp_path / "dumps"
+    dataset = load_project(project)
+    pid = build_in_background(dataset, folder)
+    assert pid is not None
+    dumps, built = ensure_dumps(dataset, folder)  # waits for the child's lock
+    assert not built
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    for f in dumps.files:
+        assert hashlib.sha256(f.path.read_bytes()).hexdigest() == f.sha256
+    with _locked_by_another_process(folder):  # someone else writing: no second writer
+        assert build_in_background(dataset, folder) is None
+
+
+@contextmanager
+def _locked_by_another_process(folder):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'w'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('locked', flush=True); sys.stdin.read()", str(folder / ".lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        yield
+    finally:  # stopped by its pid (a query process forked meanwhile holds a copy of its stdin)
+        holder.terminate()
+        holder.wait(timeout=10)
+
+
+def test_served_dumps_match_void(serve, project, tmp_path):
+    """A real ``kzct serve --data``: one process writes the dumps, each worker serves them."""
+    folder = tmp_path / "dumps"
+    server = serve("--workers", "2", "--data", str(project / "graph"), env={"KZCT_DUMP_DIR": str(folder)})
+    with urllib.request.urlopen(server.url + "/.well-known/void?format=ntriples", timeout=30) as response:
+        checksums = _void_checksums(response.read())
+    assert sorted(n.rsplit(".", 1)[1] for n in checksums) == list(EXTENSIONS)
+    for _ in range(3):  # new connections: more than one worker, most likely
+        for name, value in checksums.items():
+            with urllib.request.urlopen(f"{server.url}/download/{name}", timeout=30) as response:
+                assert hashlib.sha256(response.read()).hexdigest() == value
+    assert server.output().count("wrote 5 dumps") == 1

@@ -36,6 +36,9 @@ class Defaults:
     MAX_DEPTH = 64
     # SERVICE endpoints a query may call, as full IRIs separated by spaces; empty: none.
     SERVICE_ALLOW = ""
+    # Seconds a download or the VoID description waits for the dumps while they are written
+    # before it answers 503 with Retry-After.
+    DUMP_WAIT = 5.0
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,21 @@ A manifest ``kzct-<version>.json`` records the hash of the inputs (``Dataset.rel
 file's SHA-256; ``ensure_dumps`` rebuilds only when the inputs changed or a file is missing or
 altered. Files are written beside their final name and renamed into place under a lock, so
 processes starting together never serve half a file.
+
+pyoxigraph writes the files straight from the store (``Store.dump``), in the store's own order:
+the same for the same input files. Blank nodes are the exception: pyoxigraph gives them fresh
+labels each time it loads a file, so a dataset with blank nodes gives other bytes (and another
+SHA-256) each time the dumps are rebuilt; the manifest keeps them from being rebuilt needlessly.
+
+``build_in_background`` starts the work in a forked process that holds the folder's lock from
+the start, so a server answers queries while its dumps are written.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -24,9 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, serialize
+from pyoxigraph import DefaultGraph, NamedNode, serialize
 
-from kzct import formats
+from kzct import formats, isolate
 from kzct.dataset import Dataset
 from kzct.namespaces import OWL, PREFIXES, RDF
 from kzct.paths import BUILD_DIR
@@ -88,14 +97,18 @@ def default_folder(dataset: Dataset, project: bool) -> Path:
     return Path(tempfile.gettempdir()) / f"kzct-dumps-{dataset.release}"
 
 
-def _quads(dataset: Dataset, with_graphs: bool) -> list[Quad]:
+def _dump(dataset: Dataset, path: Path, fmt: formats.Format, prefixes: dict | None) -> None:
+    """Write ``fmt`` to ``path``: the default graph, or for dataset formats the named graphs (and the
+    default graph when it is not their union)."""
     store = dataset.store
-    if not with_graphs:
-        return sorted(store.quads_for_pattern(None, None, None, DefaultGraph()), key=str)
-    quads = [q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, DefaultGraph)]
-    if not dataset.union_default:
-        quads.extend(store.quads_for_pattern(None, None, None, DefaultGraph()))
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
+    if not fmt.oxigraph.supports_datasets:
+        store.dump(str(path), fmt.oxigraph, from_graph=DefaultGraph(), prefixes=prefixes)
+    elif not dataset.union_default:
+        store.dump(str(path), fmt.oxigraph, prefixes=prefixes)
+    else:
+        graphs = sorted(store.named_graphs(), key=lambda g: g.value)
+        quads = itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g) for g in graphs)
+        serialize(quads, str(path), fmt.oxigraph, prefixes=prefixes)
 
 
 def sha256_of(path: Path) -> str:
@@ -107,19 +120,39 @@ def sha256_of(path: Path) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _tmp_path(path)
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+_HELD: set[int] = set()  # descriptors of the folder locks this process holds
+
+
+def _close_held_in_child() -> None:
+    # A forked child (a query process) must not keep this process's lock alive: closing its copy
+    # of the descriptor leaves the lock with the parent, which releases it as usual.
+    for fd in list(_HELD):
+        os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 @contextmanager
 def _lock(folder: Path):
-    with (folder / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    _HELD.add(fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        _HELD.discard(fd)
+        os.close(fd)  # releases the lock
 
 
 def _manifest_path(folder: Path, version: str) -> Path:
@@ -150,20 +183,18 @@ def _load_current(folder: Path, version: str, inputs: str) -> Dumps | None:
 def build_dumps(dataset: Dataset, folder: Path, version: str) -> Dumps:
     """Write every dump, its ``.sha256`` file and the manifest (unconditionally)."""
     folder.mkdir(parents=True, exist_ok=True)
-    triples = _quads(dataset, with_graphs=False)
-    quads = _quads(dataset, with_graphs=True)
     files = []
     for ext, fmt_name in EXTENSIONS.items():
         fmt = formats.by_name(formats.GRAPHS, fmt_name)
-        data = quads if fmt.oxigraph.supports_datasets else [q.triple for q in triples]
         prefixes = PREFIXES if fmt_name in ("turtle", "trig") else None
-        body = serialize(data, format=fmt.oxigraph, prefixes=prefixes) or b""
         name = f"kzct-{version}.{ext}"
         path = folder / name
-        _write(path, body)
-        digest = hashlib.sha256(body).hexdigest()
+        tmp = _tmp_path(path)
+        _dump(dataset, tmp, fmt, prefixes)
+        digest = sha256_of(tmp)
+        os.replace(tmp, path)
         _write(folder / (name + ".sha256"), f"{digest}  {name}\n".encode())
-        files.append(DumpFile(name, path, fmt, digest, len(body)))
+        files.append(DumpFile(name, path, fmt, digest, path.stat().st_size))
     manifest = {"version": version, "inputs": dataset.release, "files": {f.name: f.sha256 for f in files}}
     _write(_manifest_path(folder, version), (json.dumps(manifest, indent=2) + "\n").encode())
     log.info("wrote %d dumps of release %s (version %s) to %s", len(files), dataset.release, version, folder)
@@ -175,7 +206,46 @@ def ensure_dumps(dataset: Dataset, folder: Path, force: bool = False) -> tuple[D
     version = release_version(dataset)
     folder.mkdir(parents=True, exist_ok=True)
     with _lock(folder):
-        current = None if force else _load_current(folder, version, dataset.release)
-        if current is not None:
-            return current, False
-        return build_dumps(dataset, folder, version), True
+        return _current_or_built(dataset, folder, version, force)
+
+
+def _current_or_built(dataset: Dataset, folder: Path, version: str, force: bool = False) -> tuple[Dumps, bool]:
+    current = None if force else _load_current(folder, version, dataset.release)
+    if current is not None:
+        return current, False
+    return build_dumps(dataset, folder, version), True
+
+
+def build_in_background(dataset: Dataset, folder: Path) -> int | None:
+    """Fork a process that makes the dumps in ``folder`` current; its pid (None: not started).
+
+    The folder's lock is taken before the fork and held by the child alone, so ``ensure_dumps``
+    in any process started after this call waits for the child's files. Nothing is started when
+    another process holds the lock already: that one is writing them. Call it while the process
+    has no other threads (before gunicorn forks its workers).
+    """
+    version = release_version(dataset)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        log.warning("could not prepare %s for the dumps (%s)", folder, exc)
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which keeps ``fd`` and so the lock
+        code = 0
+        try:
+            isolate.child_setup()
+            _current_or_built(dataset, folder, version)
+        except BaseException as exc:  # noqa: BLE001 - the servers report the missing dumps
+            log.warning("could not write the dumps to %s (%s)", folder, exc)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(fd)  # the lock stays with the child's copy until the child exits
+    return pid

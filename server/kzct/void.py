@@ -2,7 +2,7 @@
 
 ``statistics(dataset)`` counts triples, entities, classes and properties for the whole dataset
 (its default graph) and for each named graph, with class and property partitions; it runs once,
-when the server starts. ``describe(stats, dumps, root)`` turns them into triples naming the SPARQL
+at the first request for the VoID description. ``describe(stats, dumps, root)`` turns them into triples naming the SPARQL
 endpoint and the dump URLs under ``root`` (the site's base URL).
 
 Counts, as VoID defines them: ``void:triples`` all triples; ``void:entities`` distinct IRI subjects
@@ -54,25 +54,27 @@ class Statistics:
     vocabularies: list[str]
 
 
+COUNTS = f"""
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+       (COUNT(DISTINCT ?e) AS ?entities)
+WHERE {{ ?s ?p ?o BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}"), ?s, ?unbound) AS ?e) }}
+"""
+PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
+CLASSES = f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF.type}> ?c FILTER isIRI(?c) }} GROUP BY ?c"
+
+
 def _graph_stats(dataset: Dataset, graph: NamedNode | DefaultGraph) -> GraphStats:
-    stats = GraphStats()
-    subjects: set = set()
-    objects: set = set()
-    instances: dict[str, set] = {}
-    rdf_type = str(RDF.type)
-    for quad in dataset.store.quads_for_pattern(None, None, None, graph):
-        stats.triples += 1
-        subjects.add(quad.subject)
-        objects.add(quad.object)
-        p = quad.predicate.value
-        stats.properties[p] = stats.properties.get(p, 0) + 1
-        if p == rdf_type and isinstance(quad.object, NamedNode):
-            instances.setdefault(quad.object.value, set()).add(quad.subject)
-    stats.subjects = len(subjects)
-    stats.objects = len(objects)
-    stats.entities = sum(1 for s in subjects if isinstance(s, NamedNode) and s.value.startswith(BASE))
-    stats.classes = {c: len(members) for c, members in instances.items()}
-    return stats
+    """The counts of one graph, each a SPARQL aggregate evaluated by pyoxigraph."""
+    store = dataset.store
+    counts = next(store.query(COUNTS, default_graph=graph))
+    return GraphStats(
+        triples=int(counts["triples"].value),
+        entities=int(counts["entities"].value),
+        classes={row["c"].value: int(row["n"].value) for row in store.query(CLASSES, default_graph=graph)},
+        properties={row["p"].value: int(row["n"].value) for row in store.query(PROPERTIES, default_graph=graph)},
+        subjects=int(counts["subjects"].value),
+        objects=int(counts["objects"].value),
+    )
 
 
 def _namespace(iri: str) -> str:

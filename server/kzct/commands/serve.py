@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from kzct.dataset import DatasetError
     from kzct.web import early_errors
     from kzct.web.app import create_app
+    from kzct.web.download import build_before_fork, downloads_of
 
     config = options(args)
     try:
@@ -67,9 +68,12 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     engine = app.extensions["kzct.engine"]
     timeout = engine.limits.timeout
+    # The dumps are written by a process of their own while the workers answer queries.
+    build_before_fork(app)
 
     def post_worker_init(worker) -> None:
         engine.start()  # fork this worker's query processes before its threads start
+        downloads_of(app).start()  # this worker's thread that waits for the dumps and opens them
 
     def when_ready(server) -> None:
         for sock in server.LISTENERS:

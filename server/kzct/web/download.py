@@ -1,10 +1,17 @@
 """``/download/kzct-<version>.<ttl|nt|nq|trig|jsonld>`` (and ``.sha256``): the dumps of ``kzct.dump``.
 
-The dumps are built (or found up to date) when the app starts, in ``DUMP_DIR`` if configured,
-else ``build/dumps`` for the project and a temporary folder for other data. Only the file names
-of the current manifest are served: a request names a dump, never a path. The files are held open
-from the start, so the bytes sent are those the VoID checksums describe even if ``kzct dump``
-replaces the files with a newer release meanwhile.
+The dumps live in ``DUMP_DIR`` if configured, else ``build/dumps`` for the project and a temporary
+folder for other data. They never delay the queries: ``kzct serve`` forks a process that writes
+them (or finds them up to date) before its workers start, and each serving process waits for
+them on a thread of its own (``start``; the Flask app alone starts it at the first request that
+needs them). Until they are ready, ``/download/...`` and the VoID description, which lists them
+with their checksums, wait up to ``DUMP_WAIT`` seconds and then answer 503 (problem+json, kind
+``dumps-building``) with ``Retry-After``. If they cannot be written at all the answer is 503
+``no-dumps``, and the VoID description leaves them out.
+
+Only the file names of the current manifest are served: a request names a dump, never a path.
+The files are held open once checked, so the bytes sent are those the VoID checksums describe
+even if ``kzct dump`` replaces the files with a newer release meanwhile.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ import base64
 import hashlib
 import logging
 import os
+import threading
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app
 
-from kzct.dump import Dumps, default_folder, ensure_dumps
+from kzct.dump import Dumps, build_in_background, default_folder, ensure_dumps
 from kzct.web.conditional import conditional
 from kzct.web.errors import Problem
 
@@ -26,29 +34,75 @@ bp = Blueprint("download", __name__)
 CHUNK = 1 << 16
 
 
-def dumps_of(app: Flask) -> Dumps | None:
-    """The app's dumps, built at the first call (None if they could not be written)."""
-    if "kzct.dumps" not in app.extensions:
+RETRY_AFTER = 5  # seconds, while the dumps are being written
+
+
+class Downloads:
+    """One process's view of the dumps: found, checked and opened on a thread of that process."""
+
+    def __init__(self, app: Flask) -> None:
         dataset = app.extensions["kzct"]
         configured = app.config.get("DUMP_DIR")
         project = not app.config.get("DATA") and not app.config.get("ROOT")
-        folder = Path(configured) if configured else default_folder(dataset, project)
+        self.dataset = dataset
+        self.folder = Path(configured) if configured else default_folder(dataset, project)
+        self.wait = float(app.config.get("DUMP_WAIT", 0))
+        self.dumps: Dumps | None = None
+        self.handles: dict[str, int] = {}
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start this process's thread (once per process: threads do not survive a fork)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self.dumps, self.handles = None, {}
+            self._ready = threading.Event()
+            threading.Thread(target=self._prepare, name="kzct-dumps", daemon=True).start()
+
+    def get(self, wait: float | None = None) -> Dumps | None:
+        """The dumps (None: they could not be written); Problem 503 if still not ready after ``wait``."""
+        self.start()
+        if not self._ready.wait(self.wait if wait is None else wait):
+            raise Problem(503, "Service Unavailable",
+                          f"the dumps of this release are being written; try again in {RETRY_AFTER} s",
+                          "dumps-building", headers={"Retry-After": str(RETRY_AFTER)})
+        return self.dumps
+
+    def _prepare(self) -> None:
         dumps, handles = None, {}
         try:
             for _ in range(3):  # another process may replace a file between the check and the open
-                dumps, built = ensure_dumps(dataset, folder)
+                dumps, built = ensure_dumps(self.dataset, self.folder)
                 handles = _open(dumps)
                 if handles is not None:
                     break
             else:
                 raise OSError("the dump files kept changing while they were opened")
-            log.info("dumps of version %s %s in %s", dumps.version, "built" if built else "up to date", folder)
-        except OSError as exc:
-            log.warning("could not write the dumps to %s (%s): serving without them", folder, exc)
+            log.info("dumps of version %s %s in %s", dumps.version, "built" if built else "up to date",
+                     self.folder)
+        except Exception as exc:  # noqa: BLE001 - served as a 503, the queries go on
+            log.warning("could not write the dumps to %s (%s): serving without them", self.folder, exc)
             dumps, handles = None, {}
-        app.extensions["kzct.dumps"] = dumps
-        app.extensions["kzct.dump_handles"] = handles
-    return app.extensions["kzct.dumps"]
+        self.dumps, self.handles = dumps, handles
+        self._ready.set()
+
+
+def downloads_of(app: Flask) -> Downloads:
+    return app.extensions["kzct.downloads"]
+
+
+def dumps_of(app: Flask, wait: float | None = None) -> Dumps | None:
+    """The app's dumps (None if they could not be written); Problem 503 while they are written."""
+    return downloads_of(app).get(wait)
+
+
+def build_before_fork(app: Flask) -> int | None:
+    """``kzct serve``: fork the process that writes the dumps, before the workers; its pid."""
+    downloads = downloads_of(app)
+    return build_in_background(downloads.dataset, downloads.folder)
 
 
 def _open(dumps: Dumps) -> dict[str, int] | None:
@@ -84,8 +138,8 @@ def _stream(fd: int, size: int):
 
 
 @bp.record_once
-def _build_at_start(state) -> None:
-    dumps_of(state.app)
+def _setup(state) -> None:
+    state.app.extensions["kzct.downloads"] = Downloads(state.app)
 
 
 @bp.get("/download/<name>")
@@ -101,7 +155,7 @@ def download(name: str):
     if checksum:
         body = f"{dump.sha256}  {dump.name}\n"
         return conditional(Response(body, content_type="text/plain; charset=utf-8"))
-    fd = current_app.extensions["kzct.dump_handles"][dump.name]
+    fd = downloads_of(current_app).handles[dump.name]
     response = Response(_stream(fd, dump.size), content_type=dump.format.content_type, direct_passthrough=True)
     response.headers["Content-Length"] = str(dump.size)
     response.headers["Content-Disposition"] = f"inline; filename={dump.name}"

@@ -1,10 +1,14 @@
-"""``/.well-known/void``: the VoID description (statistics computed once, when the app starts).
+"""``/.well-known/void``: the VoID description (statistics computed once per process, at its first request).
 
 Turtle by default; RDF/XML, JSON-LD, N-Triples by ``Accept`` or ``format``; a page for browsers.
-``/dataset`` (the dataset's IRI ``https://w3id.org/kzct/dataset``) redirects here (303).
+``/dataset`` (the dataset's IRI ``https://w3id.org/kzct/dataset``) redirects here (303). It lists
+the dumps with their checksums, so while they are being written it waits for them and may answer
+503 with ``Retry-After`` (see ``kzct.web.download``).
 """
 
 from __future__ import annotations
+
+import threading
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import serialize
@@ -18,18 +22,14 @@ from kzct.web.errors import Problem
 bp = Blueprint("void", __name__)
 HTML = "text/html"
 VOID_PREFIXES = ("void", "dcat", "dcterms", "owl", "rdf", "rdfs", "sd", "spdx", "xsd", "kzsd", "kz")
+_computing = threading.Lock()
 
 
 def statistics_of(app) -> void.Statistics:
-    if "kzct.void" not in app.extensions:
-        app.extensions["kzct.void"] = void.statistics(app.extensions["kzct"])
+    with _computing:
+        if "kzct.void" not in app.extensions:
+            app.extensions["kzct.void"] = void.statistics(app.extensions["kzct"])
     return app.extensions["kzct.void"]
-
-
-@bp.record_once
-def _compute_at_start(state) -> None:
-    dumps_of(state.app)
-    statistics_of(state.app)
 
 
 def negotiate_rdf(with_html: bool = True) -> formats.Format | None:
@@ -63,14 +63,15 @@ def render_rdf(triples, fmt: formats.Format, prefix_names) -> Response:
 
 @bp.get("/.well-known/void")
 def void_description():
-    stats = statistics_of(current_app)
-    triples = void.describe(stats, dumps_of(current_app), request.host_url)
     fmt = negotiate_rdf()
+    dumps = dumps_of(current_app)
+    stats = statistics_of(current_app)
+    triples = void.describe(stats, dumps, request.host_url)
     if fmt is not None:
         return render_rdf(triples, fmt, VOID_PREFIXES)
     turtle = serialize(triples, format=formats.GRAPHS[0].oxigraph,
                        prefixes={p: PREFIXES[p] for p in VOID_PREFIXES}).decode("utf-8")
-    html = render_template("ld-void.html", stats=stats, dumps=dumps_of(current_app), turtle=turtle,
+    html = render_template("ld-void.html", stats=stats, dumps=dumps, turtle=turtle,
                            title=void.TITLE, description=void.DESCRIPTION)
     return conditional(Response(html, content_type="text/html; charset=utf-8"))
 
