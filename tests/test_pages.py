@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef
 
 from support import assert_problem
 from kzct.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, KZ, KZO, SKOS
+from kzct.web.pages import index_of
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RDF_TYPES = {
@@ -205,7 +206,7 @@ def real(make_app, tmp_path_factory):
 
 def test_every_entity_resolves_as_turtle_and_html(real):
     client = real.test_client()
-    entities = real.extensions["kzct.index"].entities()
+    entities = index_of(real).entities()
     assert len(entities) > 500
     failures = []
     for iri in entities:
@@ -225,7 +226,7 @@ def test_ontology_page_documents_every_term(real):
     from kzct import views
 
     client = real.test_client()
-    index = real.extensions["kzct.index"]
+    index = index_of(real)
     terms = views.ontology_terms(index)
     assert len(terms) > 100
     page = client.get("/ontology", headers={"Accept": BROWSER})

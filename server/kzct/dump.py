@@ -159,8 +159,9 @@ def _manifest_path(folder: Path, version: str) -> Path:
     return folder / f"kzct-{version}.json"
 
 
-def _load_current(folder: Path, version: str, inputs: str) -> Dumps | None:
-    """The dumps already in ``folder`` if they were built from ``inputs`` and are intact."""
+def _load_current(folder: Path, version: str, inputs: str, verify: bool = True) -> Dumps | None:
+    """The dumps already in ``folder`` if they were built from ``inputs`` and are intact (their
+    SHA-256 checked if ``verify``; else only that they exist)."""
     try:
         manifest = json.loads(_manifest_path(folder, version).read_text())
     except (OSError, ValueError):
@@ -173,7 +174,9 @@ def _load_current(folder: Path, version: str, inputs: str) -> Dumps | None:
     for ext, fmt_name in EXTENSIONS.items():
         name = f"kzct-{version}.{ext}"
         path = folder / name
-        if not (folder / (name + ".sha256")).is_file() or not path.is_file() or sha256_of(path) != manifest["files"][name]:
+        if not (folder / (name + ".sha256")).is_file() or not path.is_file():
+            return None
+        if verify and sha256_of(path) != manifest["files"][name]:
             return None
         files.append(DumpFile(name, path, formats.by_name(formats.GRAPHS, fmt_name), manifest["files"][name],
                               path.stat().st_size))
@@ -201,16 +204,20 @@ def build_dumps(dataset: Dataset, folder: Path, version: str) -> Dumps:
     return Dumps(version, dataset.release, folder, tuple(files))
 
 
-def ensure_dumps(dataset: Dataset, folder: Path, force: bool = False) -> tuple[Dumps, bool]:
-    """The dumps of ``dataset`` in ``folder``, built if missing or stale; (dumps, whether built)."""
+def ensure_dumps(dataset: Dataset, folder: Path, force: bool = False, verify: bool = True) -> tuple[Dumps, bool]:
+    """The dumps of ``dataset`` in ``folder``, built if missing or stale; (dumps, whether built).
+
+    ``verify=False`` trusts the manifest's checksums for files that exist: for a caller that
+    checks them itself (``kzct.web.download`` hashes what it opens)."""
     version = release_version(dataset)
     folder.mkdir(parents=True, exist_ok=True)
     with _lock(folder):
-        return _current_or_built(dataset, folder, version, force)
+        return _current_or_built(dataset, folder, version, force, verify)
 
 
-def _current_or_built(dataset: Dataset, folder: Path, version: str, force: bool = False) -> tuple[Dumps, bool]:
-    current = None if force else _load_current(folder, version, dataset.release)
+def _current_or_built(dataset: Dataset, folder: Path, version: str, force: bool = False,
+                      verify: bool = True) -> tuple[Dumps, bool]:
+    current = None if force else _load_current(folder, version, dataset.release, verify)
     if current is not None:
         return current, False
     return build_dumps(dataset, folder, version), True

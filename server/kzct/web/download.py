@@ -74,8 +74,9 @@ class Downloads:
     def _prepare(self) -> None:
         dumps, handles = None, {}
         try:
-            for _ in range(3):  # another process may replace a file between the check and the open
-                dumps, built = ensure_dumps(self.dataset, self.folder)
+            for attempt in range(3):  # another process may replace a file between the check and the open
+                # The first time, the checksums are checked once, through the opened files.
+                dumps, built = ensure_dumps(self.dataset, self.folder, verify=attempt > 0)
                 handles = _open(dumps)
                 if handles is not None:
                     break

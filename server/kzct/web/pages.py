@@ -4,9 +4,14 @@
 HTML for browsers, RDF for machines: the ``format`` parameter, a suffix (``.ttl``, ``.nt``,
 ``.rdf``, ``.jsonld``, ``.html``) or ``Accept`` (Turtle for ``*/*``) chooses. An IRI the data does
 not mention gets 404. The slug only ever becomes an IRI looked up in memory, never a file path.
+
+The in-memory index behind the pages is built by each serving process at its first page request
+(seconds for a graph of a million triples), not at start, so it never delays the queries.
 """
 
 from __future__ import annotations
+
+import threading
 
 from flask import Blueprint, Flask, Response, current_app, render_template, url_for
 
@@ -21,17 +26,15 @@ bp = Blueprint("pages", __name__)
 
 SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "owl": "rdfxml", "jsonld": "jsonld", "html": None}
 PAGE_PREFIXES = ("kz", "kzo", "dcterms", "foaf", "org", "owl", "prov", "rdf", "rdfs", "skos", "time", "xsd")
+_building = threading.Lock()
 
 
 def index_of(app: Flask) -> Index:
-    if "kzct.index" not in app.extensions:
-        app.extensions["kzct.index"] = build_index(app.extensions["kzct"])
+    """The app's index, built at the first call in this process (others wait for it)."""
+    with _building:
+        if "kzct.index" not in app.extensions:
+            app.extensions["kzct.index"] = build_index(app.extensions["kzct"])
     return app.extensions["kzct.index"]
-
-
-@bp.record_once
-def _index_at_start(state) -> None:
-    index_of(state.app)
 
 
 @bp.app_template_global("href")
