@@ -126,6 +126,7 @@ class Server:
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.endpoint = self._wait()
         self.ready_seconds = time.monotonic() - self.started
+        self.settled_seconds = self._settle()
 
     def _wait(self) -> str:
         while True:
@@ -143,6 +144,14 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(text)
             time.sleep(0.2)
+
+    def _settle(self) -> float:
+        """Seconds from start until VoID answers: the dumps the server writes while it answers are
+        done, so no cell measures beside that work."""
+        void = self.endpoint.removesuffix("/sparql") + "/.well-known/void"
+        while requests.get(void, headers={"Accept": "text/turtle"}, timeout=SERVER_TIMEOUT).status_code != 200:
+            time.sleep(0.5)
+        return time.monotonic() - self.started
 
     def memory_mb(self) -> float:
         """PSS of the server and all its descendants, in MB."""
@@ -277,6 +286,7 @@ def count_rows(kind: str, body: bytes) -> int:
 # --- run -----------------------------------------------------------------------------------
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # servers are stopped on the way out
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100", help="comma-separated copies of the graph")
     parser.add_argument("--clients", default="1,8,32")
@@ -343,6 +353,7 @@ def main() -> int:
             server = None if args.url else Server(data, engine, extra)
             run(server, engine, {"scale": scale, "triples": triples, "engine": engine,
                                  "ready_s": server.ready_seconds if server else math.nan,
+                                 "settled_s": server.settled_seconds if server else math.nan,
                                  "command": "kzct serve " + " ".join(["--engine", engine, *extra])
                                  if server else args.url})
         for name in peers:

@@ -27,7 +27,9 @@ def _server_line(meta: dict) -> str:
     if meta.get("failed"):
         return f"- {name}: could not start: {meta['failed']}"
     load = f"loaded in {meta['load_s']:.1f} s, " if not math.isnan(meta.get("load_s", math.nan)) else ""
-    return (f"- {name}: {meta['command']}; {load}first answer {meta['ready_s']:.1f} s after start; "
+    settled = meta.get("settled_s", math.nan)
+    dumps = f"dumps and VoID ready {settled:.1f} s after start (cells begin then); " if not math.isnan(settled) else ""
+    return (f"- {name}: {meta['command']}; {load}first answer {meta['ready_s']:.1f} s after start; {dumps}"
             f"server memory (PSS, all processes) {meta['memory_start_mb']:.0f} MB when ready, "
             f"{meta['memory_end_mb']:.0f} MB after its last cell")
 
