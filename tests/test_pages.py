@@ -243,3 +243,25 @@ def test_ontology_page_documents_every_term(real):
     # every link from the ontology page to a term lands on an anchor of the page
     targets = {h.split("#", 1)[1] for h in assets.links if h.startswith("/ontology#")}
     assert targets - assets.ids == set()
+
+
+def test_look_ups_give_each_asserted_triple_once_sorted_and_never_the_inferred_graph():
+    import pyoxigraph as ox
+
+    from kzct.resources import Index
+
+    a, b, c = (ox.NamedNode(f"http://example.org/{n}") for n in "abc")
+    p, q = ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/q")
+    one, two, inferred = (ox.NamedNode(f"http://example.org/g{n}") for n in (1, 2, 3))
+    store = ox.Store()
+    for s, pred, o, g in [(a, q, c, one), (a, p, b, one), (a, p, b, two), (a, p, ox.Literal("x", language="en"), two),
+                          (c, p, a, two), (a, q, b, inferred), (b, q, a, inferred)]:
+        store.add(ox.Quad(s, pred, o, g))
+    index = Index(store, [one, two], None)
+    # sorted by (predicate, object) in N-Triples form: a literal's '"' comes before an IRI's '<'
+    assert index.out.get(a) == [(p.value, ox.Literal("x", language="en")), (p.value, b), (q.value, c)]
+    assert index.inc.get(a) == [(c, p.value)]
+    assert index.by_predicate.get(p.value) == [(a, ox.Literal("x", language="en")), (a, b), (c, a)]
+    assert index.label(a.value) == "a" and not index.has_label(a.value)
+    assert index.known(c.value) and not index.known("http://example.org/nowhere")
+    assert len(index.description(a.value)) == 4  # three said of a, one pointing at it

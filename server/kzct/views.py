@@ -199,7 +199,7 @@ def ontology(index: Index) -> dict:
     meta = _grouped(index, index.out.get(meta_node, ()), skip=())
     return {
         "iri": ONTOLOGY_IRI,
-        "title": index.label(ONTOLOGY_IRI) if ONTOLOGY_IRI in index.labels else "kzct ontology",
+        "title": index.label(ONTOLOGY_IRI) if index.has_label(ONTOLOGY_IRI) else "kzct ontology",
         "descriptions": [d.value for d in index.values(meta_node, str(DCTERMS.description))],
         "meta": meta,
         "sections": [s for s in [*sections.values(), other] if s["terms"]],

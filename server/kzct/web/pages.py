@@ -5,8 +5,7 @@ HTML for browsers, RDF for machines: the ``format`` parameter, a suffix (``.ttl`
 ``.rdf``, ``.jsonld``, ``.html``) or ``Accept`` (Turtle for ``*/*``) chooses. An IRI the data does
 not mention gets 404. The slug only ever becomes an IRI looked up in memory, never a file path.
 
-The in-memory index behind the pages is built by each serving process at its first page request
-(seconds for a graph of a million triples), not at start, so it never delays the queries.
+The pages look the triples up in the served store (``kzct.resources``); nothing is copied at start.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ _building = threading.Lock()
 
 
 def index_of(app: Flask) -> Index:
-    """The app's index, built at the first call in this process (others wait for it)."""
+    """The app's look-ups, made at the first call in this process."""
     with _building:
         if "kzct.index" not in app.extensions:
             app.extensions["kzct.index"] = build_index(app.extensions["kzct"])
@@ -106,4 +105,7 @@ def _ontology(ext: str | None):
     fmt = _format(ext)
     if fmt is not None:
         return render_rdf(index.ontology, fmt, PAGE_PREFIXES)
-    return _html("ld-ontology.html", page=views.ontology(index))
+    with _building:  # the page sums up the whole graph: made once per process, then kept
+        if "kzct.ontology_page" not in current_app.extensions:
+            current_app.extensions["kzct.ontology_page"] = views.ontology(index)
+    return _html("ld-ontology.html", page=current_app.extensions["kzct.ontology_page"])
