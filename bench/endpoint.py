@@ -50,7 +50,7 @@ from urllib.parse import urlencode, urlsplit
 import pyoxigraph as ox
 import requests
 
-from peers import PEERS, PeerUnavailable, tree_pss_mb
+from peers import PEERS, PeerUnavailable, tree_pss_mb, wait_until_answering
 from report import report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,14 +133,11 @@ class Server:
             text = Path(self.log.name).read_text(errors="replace")
             match = re.search(r"SPARQL endpoint at (http://[\d.:]+/sparql)", text)
             if match:
-                url = match.group(1)
-                for _ in range(6000):
-                    try:
-                        if requests.get(url, params={"query": "ASK {}"}, timeout=5).ok:
-                            return url
-                    except requests.RequestException:
-                        pass
-                    time.sleep(0.1)
+                try:
+                    wait_until_answering(match.group(1), lambda: self.process.poll() is None)
+                except PeerUnavailable:
+                    raise RuntimeError(Path(self.log.name).read_text(errors="replace")) from None
+                return match.group(1)
             if self.process.poll() is not None:
                 raise RuntimeError(text)
             time.sleep(0.2)

@@ -143,9 +143,13 @@ def _close_held_in_child() -> None:
 os.register_at_fork(after_in_child=_close_held_in_child)
 
 
+def _lock_file(folder: Path) -> int:
+    return os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+
+
 @contextmanager
 def _lock(folder: Path):
-    fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    fd = _lock_file(folder)
     _HELD.add(fd)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -234,7 +238,7 @@ def build_in_background(dataset: Dataset, folder: Path) -> int | None:
     version = release_version(dataset)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
+        fd = _lock_file(folder)
     except OSError as exc:
         log.warning("could not prepare %s for the dumps (%s)", folder, exc)
         return None

@@ -75,8 +75,7 @@ class Index:
             node = NamedNode(iri)
         except ValueError:  # not an IRI at all
             return False
-        return any(next(self.store.quads_for_pattern(s, None, o, graph), None) is not None
-                   for graph in self.graphs for s, o in ((node, None), (None, node)))
+        return bool(self.out.get(node) or self.inc.get(node))  # the page asks for both next
 
     @cached_property
     def labels(self) -> dict[str, str]:

@@ -10,8 +10,6 @@ The pages look the triples up in the served store (``kzct.resources``); nothing 
 
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, Flask, Response, current_app, render_template, url_for
 
 from kzct import formats, views
@@ -19,21 +17,18 @@ from kzct.namespaces import KZ, KZO
 from kzct.resources import ONTOLOGY_IRI, Index, build_index
 from kzct.web.conditional import conditional
 from kzct.web.errors import Problem
+from kzct.web.once import once
 from kzct.web.void import negotiate_rdf, render_rdf
 
 bp = Blueprint("pages", __name__)
 
 SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "owl": "rdfxml", "jsonld": "jsonld", "html": None}
 PAGE_PREFIXES = ("kz", "kzo", "dcterms", "foaf", "org", "owl", "prov", "rdf", "rdfs", "skos", "time", "xsd")
-_building = threading.Lock()
 
 
 def index_of(app: Flask) -> Index:
     """The app's look-ups, made at the first call in this process."""
-    with _building:
-        if "kzct.index" not in app.extensions:
-            app.extensions["kzct.index"] = build_index(app.extensions["kzct"])
-    return app.extensions["kzct.index"]
+    return once(app, "kzct.index", lambda: build_index(app.extensions["kzct"]))
 
 
 @bp.app_template_global("href")
@@ -105,7 +100,6 @@ def _ontology(ext: str | None):
     fmt = _format(ext)
     if fmt is not None:
         return render_rdf(index.ontology, fmt, PAGE_PREFIXES)
-    with _building:  # the page sums up the whole graph: made once per process, then kept
-        if "kzct.ontology_page" not in current_app.extensions:
-            current_app.extensions["kzct.ontology_page"] = views.ontology(index)
-    return _html("ld-ontology.html", page=current_app.extensions["kzct.ontology_page"])
+    # The page sums up the whole graph: made once per process, then kept.
+    page = once(current_app, "kzct.ontology_page", lambda: views.ontology(index))
+    return _html("ld-ontology.html", page=page)

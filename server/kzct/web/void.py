@@ -8,8 +8,6 @@ the dumps with their checksums, so while they are being written it waits for the
 
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import serialize
 
@@ -18,18 +16,15 @@ from kzct.namespaces import PREFIXES
 from kzct.web.conditional import conditional
 from kzct.web.download import dumps_of
 from kzct.web.errors import Problem
+from kzct.web.once import once
 
 bp = Blueprint("void", __name__)
 HTML = "text/html"
 VOID_PREFIXES = ("void", "dcat", "dcterms", "owl", "rdf", "rdfs", "sd", "spdx", "xsd", "kzsd", "kz")
-_computing = threading.Lock()
 
 
 def statistics_of(app) -> void.Statistics:
-    with _computing:
-        if "kzct.void" not in app.extensions:
-            app.extensions["kzct.void"] = void.statistics(app.extensions["kzct"])
-    return app.extensions["kzct.void"]
+    return once(app, "kzct.void", lambda: void.statistics(app.extensions["kzct"]))
 
 
 def negotiate_rdf(with_html: bool = True) -> formats.Format | None:
