@@ -100,13 +100,31 @@ def test_capped_writer_keeps_whole_lines():
     assert writer.getvalue() == b"a\nbc\n" and writer.full
 
 
-def test_row_cap_select_and_construct(engine):
-    result = engine.run(QueryRequest("SELECT * { ?s ?p ?o }"))
-    assert result.rows == 3 and result.truncated
-    graph = engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="ntriples"))
-    assert graph.rows == 3 and graph.truncated and graph.body.count(b"\n") == 3
+def test_capped_writer_stops_at_its_byte_limit():
+    writer = CappedWriter(100, max_bytes=5)
+    writer.write(b"abc")
+    with pytest.raises(Exception):
+        writer.write(b"def")
+    assert writer.too_big
+
+
+def test_row_cap_refuses_the_whole_answer(engine):
+    """An answer over the row cap is an error, never a well-formed answer that looks complete."""
+    with pytest.raises(e.AnswerTooLarge, match="more than 3 rows"):
+        engine.run(QueryRequest("SELECT * { ?s ?p ?o }"))
+    with pytest.raises(e.AnswerTooLarge, match="more than 3 triples"):
+        engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="ntriples"))
     exact = engine.run(QueryRequest("SELECT * { ?s ?p ?o } LIMIT 3"))
-    assert exact.rows == 3 and not exact.truncated
+    assert exact.rows == 3
+
+
+def test_byte_cap_refuses_the_whole_answer(dataset):
+    engine = make_engine(dataset, Limits(max_answer_bytes=300), isolate=False)
+    with pytest.raises(e.AnswerTooLarge, match="300 bytes"):
+        engine.run(QueryRequest("SELECT * { ?s ?p ?o }"))
+    with pytest.raises(e.AnswerTooLarge, match="300 bytes"):
+        engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="turtle"))
+    assert engine.run(QueryRequest("SELECT * { ?s ?p ?o } LIMIT 1")).rows == 1
 
 
 def test_timeout_kills_the_worker_and_replaces_it(engine):
@@ -127,7 +145,7 @@ def test_a_crashing_query_costs_only_its_worker(dataset):
     deep = Limits(max_depth=1_000_000, max_query_length=1_000_000)
     engine = make_engine(dataset, deep)
     try:
-        with pytest.raises(e.QueryFailed):
+        with pytest.raises(e.QueryTooDeep, match="too deeply for the parser"):
             engine.run(QueryRequest("SELECT * { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }"))
         assert engine.run(QueryRequest("ASK {}")).rows == 1
     finally:
@@ -209,9 +227,11 @@ def test_one_query_process_makes_queries_wait_their_turn(dataset):
 def test_row_cap_in_every_results_format(engine, results_format):
     fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[results_format]
-    for query, rows, truncated in (("SELECT * { ?s ?p ?o }", 3, True), ("SELECT * { ?s ?p ?o } LIMIT 2", 2, False)):
+    with pytest.raises(e.AnswerTooLarge):
+        engine.run(QueryRequest("SELECT * { ?s ?p ?o }", results_format=results_format))
+    for query, rows in (("SELECT * { ?s ?p ?o } LIMIT 3", 3), ("SELECT * { ?s ?p ?o } LIMIT 2", 2)):
         result = engine.run(QueryRequest(query, results_format=results_format))
-        assert (result.rows, result.truncated) == (rows, truncated)
+        assert result.rows == rows
         if results_format == "csv":  # pyoxigraph writes CSV results but does not read them
             assert result.body.count(b"\n") == rows + 1
         else:
@@ -222,8 +242,10 @@ def test_row_cap_in_every_results_format(engine, results_format):
 def test_row_cap_in_every_graph_format(engine, graph_format):
     fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
            "trig": ox.RdfFormat.TRIG, "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}[graph_format]
-    for query, rows, truncated in (("CONSTRUCT WHERE { ?s ?p ?o }", 3, True),
-                                   ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", 2, False)):
+    with pytest.raises(e.AnswerTooLarge):
+        engine.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format=graph_format))
+    for query, rows in (("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", 3),
+                        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", 2)):
         result = engine.run(QueryRequest(query, graph_format=graph_format))
-        assert (result.rows, result.truncated) == (rows, truncated)
+        assert result.rows == rows
         assert len(list(ox.parse(result.body, format=fmt))) == rows

@@ -255,9 +255,10 @@ def test_service_description(client, accept, media):
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in objects(SD.resultFormat)
     assert "http://www.w3.org/ns/formats/Turtle" in objects(SD.resultFormat)
     assert objects(SD.name) == {str(GRAPH_DATA), str(GRAPH_ONTOLOGY), str(GRAPH_INFERRED)}
-    assert objects(KZSD.maxRows) == {"10000"}
+    assert objects(KZSD.maxRows) == {"1000000"}
     assert objects(KZSD.timeoutSeconds) == {"3.0"}
-    assert objects(KZSD.truncationHeader) == {"X-KZCT-Truncated"}
+    assert objects(KZSD.maxAnswerBytes) == {str(128 * 1024 * 1024)}
+    assert objects(KZSD.queryMemoryMegabytes) == {"1024"}
     assert objects(KZSD.void) == {"http://localhost/.well-known/void"}
     assert objects(KZSD.shapes) == {"http://localhost/shapes"}
     assert objects(KZSD.examples) == {"http://localhost/queries"}

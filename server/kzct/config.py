@@ -26,8 +26,18 @@ class Defaults:
     QUERY_PROCESSES = 1
     # Wall-clock seconds a query may run before its worker is killed and replaced.
     TIMEOUT = 10.0
-    # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) sent back; more are cut off.
-    MAX_ROWS = 10_000
+    # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer. A larger answer is
+    # refused whole (507), never cut: a client never gets a well-formed answer that looks complete.
+    MAX_ROWS = 1_000_000
+    # Most bytes in one serialized answer; a larger one is refused whole (507).
+    MAX_ANSWER_BYTES = 128 * 1024 * 1024
+    # Megabytes of memory one query process may add to what it shares with its server (0: none).
+    QUERY_MEMORY_MB = 1024
+    # Seconds a query waits for a free query process before 503 + Retry-After; counted in TIMEOUT.
+    QUEUE_WAIT = 5.0
+    # Query processes of one serving process that one client address may hold at once
+    # (0: half of them, at least 1).
+    CLIENT_SHARE = 0
     # Longest query text in characters (GET: 414, POST: 413).
     MAX_QUERY_LENGTH = 100_000
     # Largest request body in bytes (413).
@@ -36,6 +46,9 @@ class Defaults:
     MAX_DEPTH = 64
     # SERVICE endpoints a query may call, as full IRIs separated by spaces; empty: none.
     SERVICE_ALLOW = ""
+    # The server's public URL (scheme, host, port, path) for every link it writes and the base of
+    # relative IRIs in queries; None: the address it listens on. Never the request's Host header.
+    PUBLIC_URL: str | None = None
     # Seconds a download or the VoID description waits for the dumps while they are written
     # before it answers 503 with Retry-After.
     DUMP_WAIT = 5.0
@@ -50,6 +63,10 @@ class Limits:
     max_query_length: int = Defaults.MAX_QUERY_LENGTH
     max_depth: int = Defaults.MAX_DEPTH
     service_allow: frozenset[str] = field(default_factory=frozenset)
+    max_answer_bytes: int = Defaults.MAX_ANSWER_BYTES
+    memory_mb: int = Defaults.QUERY_MEMORY_MB
+    queue_wait: float = Defaults.QUEUE_WAIT
+    client_share: int = Defaults.CLIENT_SHARE
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Limits":
@@ -62,6 +79,10 @@ class Limits:
             max_query_length=int(config.get("MAX_QUERY_LENGTH", Defaults.MAX_QUERY_LENGTH)),
             max_depth=int(config.get("MAX_DEPTH", Defaults.MAX_DEPTH)),
             service_allow=frozenset(allow),
+            max_answer_bytes=int(config.get("MAX_ANSWER_BYTES", Defaults.MAX_ANSWER_BYTES)),
+            memory_mb=int(config.get("QUERY_MEMORY_MB", Defaults.QUERY_MEMORY_MB)),
+            queue_wait=float(config.get("QUEUE_WAIT", Defaults.QUEUE_WAIT)),
+            client_share=int(config.get("CLIENT_SHARE", Defaults.CLIENT_SHARE)),
         )
 
 
@@ -74,5 +95,5 @@ def default_workers() -> int:
     return min((os.cpu_count() or 1) + 1, 9)
 
 
-DEFAULT_THREADS = 8  # connections a gunicorn worker serves at once (kept alive between requests)
+DEFAULT_THREADS = 32  # requests a gunicorn worker reads and answers at once (idle kept-alive connections take none)
 DEFAULT_QUERY_PROCESSES = 2  # queries a gunicorn worker runs at once, each in its own process

@@ -5,6 +5,7 @@ sends the return value back over a pipe and exits. If no answer comes within ``t
 the child is killed with SIGKILL; a child that dies (a crash, the kernel's OOM killer) is reported
 too. The child also dies with its parent (Linux ``PR_SET_PDEATHSIG``). The call should catch its
 own expected errors and return them as values: an exception it raises comes back only as text.
+The child is sealed like a query process: no network connection, and an optional memory cap.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ def child_setup() -> None:
         pass
 
 
-def run_isolated(call: Callable[..., T], *args: Any, timeout: float) -> T:
-    """``call(*args)`` in a child process; IsolatedTimeout after ``timeout`` seconds."""
+def run_isolated(call: Callable[..., T], *args: Any, timeout: float, memory_mb: int = 0) -> T:
+    """``call(*args)`` in a child process; IsolatedTimeout after ``timeout`` seconds.
+
+    The child cannot open a network connection (``engine.sandbox.seal_network``) and may grow by
+    at most ``memory_mb`` megabytes (0: no cap); past it the call fails with MemoryError.
+    """
     reader, writer = Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
@@ -55,6 +60,10 @@ def run_isolated(call: Callable[..., T], *args: Any, timeout: float) -> T:
             reader.close()
             child_setup()
             try:
+                from kzct.engine import sandbox
+
+                sandbox.seal_network()
+                sandbox.limit_memory(memory_mb)
                 reply: tuple = ("ok", call(*args))
             except BaseException as exc:  # noqa: BLE001 - reported to the parent as text
                 reply = ("error", f"{type(exc).__name__}: {exc}")

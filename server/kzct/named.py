@@ -34,10 +34,18 @@ class Table:
 
 
 def _expand(curie: str) -> str | None:
+    """The IRI of a CURIE such as ``kz:slug``, or None if it is not one or not a valid IRI."""
     prefix, _, local = curie.partition(":")
     if prefix in PREFIXES and local and "/" not in local:
-        return PREFIXES[prefix] + local
+        return _valid_iri(PREFIXES[prefix] + local)
     return None
+
+
+def _valid_iri(text: str) -> str | None:
+    try:
+        return ox.NamedNode(text).value
+    except ValueError:
+        return None
 
 
 def make_resolver(select: Select):
@@ -47,8 +55,9 @@ def make_resolver(select: Select):
         type_test = ""
         if cls:
             cls_iri = _expand(cls) or cls
-            type_test = f"?x a/<{PREFIXES['rdfs']}subClassOf>* <{cls_iri}> ."
-        query = f"SELECT ?x WHERE {{ VALUES ?x {{ <{iri}> }} ?x ?p ?o . {type_test} }} LIMIT 1"
+            type_test = f"?x a/<{PREFIXES['rdfs']}subClassOf>* {ox.NamedNode(cls_iri)} ."
+        # The term is written by pyoxigraph from a checked NamedNode: never raw text in the query.
+        query = f"SELECT ?x WHERE {{ VALUES ?x {{ {ox.NamedNode(iri)} }} ?x ?p ?o . {type_test} }} LIMIT 1"
         return bool(select(query)[1])
 
     def by_label(text: str, cls: str | None) -> list[str]:
@@ -74,7 +83,7 @@ def make_resolver(select: Select):
         elif (iri := _expand(text)) is not None:
             candidates = [iri]
         elif text and all(c.isalnum() or c == "-" for c in text) and text == text.lower():
-            candidates = [PREFIXES["kz"] + text]
+            candidates = [iri for iri in (_valid_iri(PREFIXES["kz"] + text),) if iri]
         for iri in candidates:
             if exists(iri, cls):
                 return ox.NamedNode(iri)

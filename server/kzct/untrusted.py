@@ -12,11 +12,13 @@ import xml.parsers.expat
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 
-from kzct.rdfparse import RdfSyntaxError, format_for, parse_bytes
+from kzct.rdfparse import RdfSyntaxError, format_for, iter_triples
 
 MAX_BYTES = 10_000_000
+MAX_TRIPLES = 200_000  # most triples in one upload: validation time grows with them
+MAX_LIST = 10_000  # most members of all RDF lists (rdf:first) in one upload
 MAX_DEPTH = 64  # deepest nesting of [ ( { in Turtle/TriG/JSON, or of XML elements
 
 # Tokens that matter for nesting in Turtle/TriG: strings, IRIs and comments are skipped whole.
@@ -35,12 +37,15 @@ class UnsafeData(RdfSyntaxError):
 
 def parse_untrusted(data: bytes, media_type: str, base: str | None = None,
                     max_bytes: int = MAX_BYTES, *, max_depth: int = MAX_DEPTH,
+                    max_triples: int = MAX_TRIPLES, max_list: int = MAX_LIST,
                     file: str = "<data>") -> Graph:
     """Parse uploaded RDF safely into a Graph (named graphs of TriG/N-Quads are merged).
 
     Refuses: more than ``max_bytes``; nesting deeper than ``max_depth``; RDF/XML with a DOCTYPE
     or ENTITY declaration; JSON-LD whose ``@context`` (at any level) is not inline, or that uses
-    ``@import``. Syntax errors carry the parser's line and column. Nothing is fetched.
+    ``@import``; more than ``max_triples`` triples or ``max_list`` RDF list members (counted
+    by the Rust parser before any Python object is made). Syntax errors carry the parser's line
+    and column. Nothing is fetched.
     """
     if len(data) > max_bytes:
         raise UnsafeData(f"{len(data)} bytes is more than the limit of {max_bytes}", file)
@@ -52,7 +57,18 @@ def parse_untrusted(data: bytes, media_type: str, base: str | None = None,
         _check_jsonld(data, file)
     elif fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data, max_depth, file)
-    return parse_bytes(data, fmt.media_type, file=file, base=base)
+    graph = Graph()
+    triples = members = 0
+    for triple in iter_triples(data, fmt.media_type, file=file, base=base):
+        triples += 1
+        if triples > max_triples:
+            raise UnsafeData(f"more than {max_triples:,} triples; the limit per upload is {max_triples:,}", file)
+        if triple[1] == RDF.first:
+            members += 1
+            if members > max_list:
+                raise UnsafeData(f"RDF lists with more than {max_list:,} members in all are not accepted", file)
+        graph.add(triple)
+    return graph
 
 
 def check_shapes(shapes: Graph, file: str = "<shapes>") -> None:

@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"rows or triples sent before a result is cut (default {Defaults.MAX_ROWS})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
+    parser.add_argument("--public-url", default=None,
+                        help="the URL clients reach this server at (behind a proxy); links and the base "
+                             "of relative IRIs use it (default: the address it listens on)")
+    parser.add_argument("--read-timeout", type=float, default=None,
+                        help="seconds a client has to send a whole request before 408 (default 10)")
     parser.add_argument("--access-log", action="store_true", help="log every request line")
 
 
@@ -50,6 +55,8 @@ def options(args: argparse.Namespace) -> dict:
         config["MAX_ROWS"] = args.max_rows
     if args.engine:
         config["ENGINE"] = args.engine
+    if args.public_url:
+        config["PUBLIC_URL"] = args.public_url
     return config
 
 
@@ -62,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
     from kzct.web.download import build_before_fork, downloads_of
 
     config = options(args)
+    from kzct.engine import sandbox
+
+    try:
+        sandbox.check()
+    except sandbox.SandboxError as exc:
+        raise CommandError(f"cannot serve safely: {exc}") from exc
     try:
         app = create_app(config)
     except DatasetError as exc:
@@ -84,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         "workers": args.workers or default_workers(),
         # Threads keep connections open between requests (HTTP keep-alive) and wait on the query
         # processes, which do the work; the GIL is released while a thread waits.
-        "worker_class": "gthread",
+        # gunicorn's gthread worker with read deadlines, write timeouts and a bound on connections
+        # per client address (kzct.web.worker).
+        "worker_class": "kzct.web.worker.Worker",
         "threads": args.threads,
         "keepalive": 5,
         "preload_app": True,  # load the store once; workers share it copy-on-write
@@ -99,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
         "proc_name": "kzct-serve",
         "control_socket_disable": True,
     }
+
+    if args.read_timeout is not None:
+        from kzct.web import worker
+
+        worker.Worker.read_timeout = args.read_timeout
 
     class Server(BaseApplication):
         def load_config(self):

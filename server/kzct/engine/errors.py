@@ -61,3 +61,39 @@ KINDS = {cls.kind: cls for cls in (
     QueryError, QuerySyntaxError, UpdateRefused, ServiceRefused, QueryTooLong, QueryTooDeep,
     NotAcceptable, QueryTimeout, QueryFailed,
 )}
+
+
+class Busy(QueryError):
+    """Every query process stayed busy for the longest wait allowed; try again later."""
+
+    kind = "busy"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ClientGone(QueryError):
+    """The client closed its connection while its query ran; the query was stopped."""
+
+    kind = "gone"
+
+
+class QueryMemory(QueryError):
+    """The query needed more memory than its process may use; the process was replaced."""
+
+    kind = "memory"
+
+    @staticmethod
+    def message(limits) -> str:
+        return (f"the query needed more than the {limits.memory_mb} MB a query may use and was "
+                "stopped; narrow it or add LIMIT")
+
+
+class AnswerTooLarge(QueryError):
+    """The answer is larger than the endpoint sends; nothing was sent rather than a cut answer."""
+
+    kind = "too-large"
+
+
+KINDS.update({cls.kind: cls for cls in (Busy, ClientGone, QueryMemory, AnswerTooLarge)})

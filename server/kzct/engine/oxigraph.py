@@ -1,7 +1,9 @@
 """Runs a query on a pyoxigraph Store and serializes the answer with pyoxigraph's own writers.
 
-The row cap is applied while serializing, into a writer that counts rows and stops the
-evaluation after the cap. Where a row has a mark that cannot occur inside a value, the requested
+An answer is sent whole or not at all: the row and byte limits (``limits.max_rows``,
+``limits.max_answer_bytes``) are checked while serializing, into a writer that counts rows and
+bytes and stops the evaluation as soon as one is passed, and the query then fails with
+``AnswerTooLarge`` (507) instead of sending a well-formed answer that looks complete. Where a row has a mark that cannot occur inside a value, the requested
 format is written once: TSV and N-Triples (one line per row: newlines in values are escaped) and
 SPARQL XML (``<result>``: ``<`` in values is escaped). SELECT results in JSON or CSV are written as
 TSV first, counted, then converted (pyoxigraph, in Rust). Other graph formats take the triples
@@ -24,7 +26,8 @@ from pyoxigraph import (
 )
 
 from kzct import formats
-from kzct.engine.errors import NotAcceptable, QueryFailed, QuerySyntaxError
+from kzct.config import Limits
+from kzct.engine.errors import AnswerTooLarge, NotAcceptable, QueryFailed, QuerySyntaxError
 from kzct.engine.request import QueryRequest, QueryResult
 from kzct.namespaces import PREFIXES
 
@@ -34,18 +37,25 @@ class _Full(Exception):
 
 
 class CappedWriter:
-    """A file-like sink keeping at most ``max_lines`` lines."""
+    """A file-like sink keeping at most ``max_lines`` lines and ``max_bytes`` bytes."""
 
-    def __init__(self, max_lines: int) -> None:
+    def __init__(self, max_lines: int, max_bytes: int = 0) -> None:
         self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.size = 0
         self.lines = 0
         self.chunks: list[bytes] = []
         self.full = False
+        self.too_big = False
 
     def write(self, data) -> int:
         if self.full:
             raise _Full
         data = bytes(data)
+        self.size += len(data)
+        if self.max_bytes and self.size > self.max_bytes:
+            self.full = self.too_big = True
+            raise _Full
         count = data.count(b"\n")
         if self.lines + count > self.max_lines:
             cut = -1
@@ -72,14 +82,19 @@ class CappedXmlWriter:
     MARK = b"<result>"
     END = b"</results></sparql>"
 
-    def __init__(self, max_lines: int) -> None:
+    def __init__(self, max_lines: int, max_bytes: int = 0) -> None:
         self.max_lines = max_lines
+        self.max_bytes = max_bytes
         self.lines = 0
         self.body = bytearray()
         self.full = False
+        self.too_big = False
 
     def write(self, data) -> int:
         if self.full:
+            raise _Full
+        if self.max_bytes and len(self.body) + len(data) > self.max_bytes:
+            self.full = self.too_big = True
             raise _Full
         start = max(len(self.body) - len(self.MARK) + 1, 0)  # a mark may span two writes
         self.body += data
@@ -101,8 +116,8 @@ class CappedXmlWriter:
         return bytes(self.body)
 
 
-def _capped(serialize_into, max_lines: int, writer_class=None) -> CappedWriter:
-    writer = (writer_class or CappedWriter)(max_lines)
+def _capped(serialize_into, max_lines: int, max_bytes: int, writer_class=None) -> CappedWriter:
+    writer = (writer_class or CappedWriter)(max_lines, max_bytes)
     try:
         serialize_into(writer)
     except _Full:
@@ -115,6 +130,16 @@ def _capped(serialize_into, max_lines: int, writer_class=None) -> CappedWriter:
         else:
             raise QueryFailed(str(exc)) from exc
     return writer
+
+
+def _refuse(writer, limits: Limits, what: str):
+    """Raise AnswerTooLarge if ``writer`` stopped at a limit."""
+    if writer.too_big:
+        raise AnswerTooLarge(f"the answer is larger than the {limits.max_answer_bytes:,} bytes this endpoint "
+                             "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
+    if writer.full:
+        raise AnswerTooLarge(f"the answer has more than {limits.max_rows:,} {what}, the most this endpoint "
+                             "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
 
 
 def _format(table, name: str | None, form: str) -> formats.Format:
@@ -132,7 +157,7 @@ class OxigraphBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def execute(self, request: QueryRequest, max_rows: int) -> QueryResult:
+    def execute(self, request: QueryRequest, limits: Limits) -> QueryResult:
         kwargs = {}
         if request.default_graphs is not None or request.named_graphs is not None:
             kwargs["default_graph"] = [NamedNode(g) for g in request.default_graphs or ()]
@@ -148,32 +173,44 @@ class OxigraphBackend:
             return QueryResult("boolean", fmt.name, result.serialize(format=fmt.oxigraph), 1)
         if isinstance(result, QuerySolutions):
             fmt = _format(formats.RESULTS, request.results_format, "SELECT")
-            return self._bindings(result, fmt, max_rows)
+            return self._bindings(result, fmt, limits)
         fmt = _format(formats.GRAPHS, request.graph_format, "CONSTRUCT or DESCRIBE")
-        return self._graph(result, fmt, max_rows)
+        return self._graph(result, fmt, limits)
 
-    def _bindings(self, result: QuerySolutions, fmt: formats.Format, max_rows: int) -> QueryResult:
+    def _bindings(self, result: QuerySolutions, fmt: formats.Format, limits: Limits) -> QueryResult:
         tsv, xml = QueryResultsFormat.TSV, QueryResultsFormat.XML
+        max_rows, max_bytes = limits.max_rows, limits.max_answer_bytes
         if fmt.oxigraph == xml:
-            writer = _capped(lambda out: result.serialize(out, format=xml), max_rows, CappedXmlWriter)
-            return QueryResult("bindings", fmt.name, writer.getvalue(), writer.lines, writer.full)
-        writer = _capped(lambda out: result.serialize(out, format=tsv), max_rows + 1)
+            writer = _capped(lambda out: result.serialize(out, format=xml), max_rows, max_bytes, CappedXmlWriter)
+            _refuse(writer, limits, "rows")
+            return QueryResult("bindings", fmt.name, writer.getvalue(), writer.lines)
+        writer = _capped(lambda out: result.serialize(out, format=tsv), max_rows + 1, max_bytes)
+        _refuse(writer, limits, "rows")
         body = writer.getvalue()
         rows = max(writer.lines - 1, 0)
         if fmt.oxigraph != tsv:
             body = parse_query_results(body, format=tsv).serialize(format=fmt.oxigraph)
-        return QueryResult("bindings", fmt.name, body, rows, writer.full)
+            if max_bytes and len(body) > max_bytes:
+                writer.too_big = True
+                _refuse(writer, limits, "rows")
+        return QueryResult("bindings", fmt.name, body, rows)
 
-    def _graph(self, result, fmt: formats.Format, max_rows: int) -> QueryResult:
+    def _graph(self, result, fmt: formats.Format, limits: Limits) -> QueryResult:
+        max_rows, max_bytes = limits.max_rows, limits.max_answer_bytes
         if fmt.oxigraph in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
-            writer = _capped(lambda out: result.serialize(out, format=fmt.oxigraph), max_rows)
-            return QueryResult("graph", fmt.name, writer.getvalue(), writer.lines, writer.full)
+            writer = _capped(lambda out: result.serialize(out, format=fmt.oxigraph), max_rows, max_bytes)
+            _refuse(writer, limits, "triples")
+            return QueryResult("graph", fmt.name, writer.getvalue(), writer.lines)
         try:
             triples = list(islice(result, max_rows + 1))
         except (SyntaxError, ValueError, OSError) as exc:  # an evaluation error surfaces while iterating
             raise QueryFailed(str(exc)) from exc
-        truncated = len(triples) > max_rows
-        del triples[max_rows:]
+        if len(triples) > max_rows:
+            raise AnswerTooLarge(f"the answer has more than {max_rows:,} triples, the most this endpoint "
+                                 "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
         prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
-        return QueryResult("graph", fmt.name, body, len(triples), truncated)
+        if max_bytes and len(body) > max_bytes:
+            raise AnswerTooLarge(f"the answer is larger than the {max_bytes:,} bytes this endpoint sends; "
+                                 "add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
+        return QueryResult("graph", fmt.name, body, len(triples))

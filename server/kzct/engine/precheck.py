@@ -1,10 +1,18 @@
 """Checks a query's text before any parser sees it: length, nesting depth, updates, SERVICE.
 
-A single regular-expression scan (no recursion, linear in the text) splits the text into
-comments, strings, IRIs, prefixed names, variables, words and brackets, the way the SPARQL grammar
-does, so that keywords inside strings, IRIs or comments are never mistaken for code. Where the scan
-and the grammar could disagree (an unterminated string), the scan shows more text as code, so it
-errs towards refusing.
+This is the cheap first line, not the guarantee: the query processes cannot open a network
+connection at all (``sandbox.py``), and every query that mentions ``service`` is parsed again in
+its query process, where SERVICE is found on the algebra (``service_check.py``).
+
+A single regular-expression scan, linear in the text (every token consumes a whole run of name
+characters, so no position is scanned twice), splits the text into comments, strings, IRIs,
+names, variables and brackets the way the SPARQL grammar does, so that keywords inside strings,
+IRIs or comments are not mistaken for code. Where the scan and a parser could disagree (an
+unterminated string, a keyword glued to a prefixed name such as ``SERVICE:x``, which Oxigraph reads
+as ``SERVICE :x``), the scan errs towards refusing. Nesting is counted twice: on the tokens
+(brackets, and runs of the prefix operators ``! - + ^`` that make a recursive-descent parser
+recurse), and on the raw characters with a looser limit, so brackets hidden inside what the scan
+took for a token still cannot reach the parser's stack.
 """
 
 from __future__ import annotations
@@ -25,17 +33,22 @@ TOKEN = re.compile(
     | (?P<string>"(?:[^"\\\n\r]|\\[^\n\r])*"?|'(?:[^'\\\n\r]|\\[^\n\r])*'?)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-    | (?P<pname>[\w\-.]*:(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)
-    | (?P<word>[A-Za-z_]\w*)
+    | (?P<name>[\w\-.]+(?::(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)?
+              |:(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)
     | (?P<open>[({\[])
     | (?P<close>[)}\]])
+    | (?P<prefixop>[!^+\-](?:\s*[!^+\-])*)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+WORD = re.compile(r"[A-Za-z_]\w*\Z")
+SERVICE_AT = re.compile(r"service(?::|\Z)", re.IGNORECASE)
+RAW_BRACKETS = re.compile(r"[({\[)}\]]")
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+RAW_DEPTH_FACTOR = 4  # brackets counted on raw characters may nest this many times the limit
 
 
 @dataclass(frozen=True)
@@ -48,29 +61,46 @@ class Checked:
 
 
 def scan(text: str) -> list[tuple[str, str]]:
-    """The significant tokens of ``text`` as (kind, text) pairs (no spaces or comments)."""
-    return [
-        (m.lastgroup, m.group())
-        for m in TOKEN.finditer(text)
-        if m.lastgroup not in ("ws", "comment")
-    ]
+    """The significant tokens of ``text`` as (kind, text) pairs (no spaces or comments).
+
+    Kinds: lstring, string, iri, var, word (a keyword or a bare name), pname (a prefixed name),
+    number-like names are "other", open, close, prefixop, other.
+    """
+    tokens = []
+    for m in TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        value = m.group()
+        if kind == "name":
+            kind = "pname" if ":" in value else "word" if WORD.match(value) else "other"
+        tokens.append((kind, value))
+    return tokens
 
 
 def check(text: str, limits: Limits) -> Checked:
     """Raise a ``QueryError`` if ``text`` breaks a limit, is an update or calls a SERVICE not allowed."""
     if len(text) > limits.max_query_length:
         raise QueryTooLong(f"the query has {len(text)} characters; the limit is {limits.max_query_length}")
+    _check_raw_depth(text, limits.max_depth * RAW_DEPTH_FACTOR)
     tokens = scan(text)
     depth = deepest = 0
-    for kind, _ in tokens:
+    for kind, value in tokens:
         if kind == "open":
             depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limits.max_depth:
-                    raise QueryTooDeep(f"the query nests brackets more than {limits.max_depth} deep")
         elif kind == "close":
             depth -= 1
+            continue
+        elif kind == "prefixop":
+            if _operators(value) + depth > limits.max_depth:
+                raise QueryTooDeep(f"the query nests operators more than {limits.max_depth} deep")
+            continue
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > limits.max_depth:
+                raise QueryTooDeep(f"the query nests brackets more than {limits.max_depth} deep")
     prefixes: dict[str, str] = {}
     form = None
     i = 0
@@ -84,35 +114,64 @@ def check(text: str, limits: Limits) -> Checked:
             prefixes[tokens[i + 1][1][:-1]] = tokens[i + 2][1][1:-1]
             i += 3
             continue
-        if kind == "word":
-            form = upper
+        if kind in ("word", "pname"):
+            form = upper.split(":", 1)[0]
         break
     if form in UPDATE_WORDS:
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted")
     services = []
     for j, (kind, value) in enumerate(tokens):
-        if kind == "word" and value.upper() == "SERVICE":
+        if kind in ("word", "pname") and SERVICE_AT.match(value):
             services.append(_service_target(tokens, j, prefixes, limits))
     return Checked(form if form in QUERY_FORMS else None, deepest, tuple(services))
 
 
+def _operators(run: str) -> int:
+    return sum(1 for c in run if not c.isspace())
+
+
+def _check_raw_depth(text: str, limit: int) -> None:
+    depth = 0
+    for m in RAW_BRACKETS.finditer(text):
+        if m.group() in "({[":
+            depth += 1
+            if depth > limit:
+                raise QueryTooDeep(f"the query nests brackets more than {limit // RAW_DEPTH_FACTOR} deep")
+        elif depth:
+            depth -= 1
+
+
 def _service_target(tokens, j: int, prefixes: dict[str, str], limits: Limits) -> str:
-    rest = tokens[j + 1 : j + 3]
-    if rest and rest[0][0] == "word" and rest[0][1].upper() == "SILENT":
-        rest = rest[1:]
+    kind, value = tokens[j]
     target = None
-    if rest:
-        kind, value = rest[0]
-        if kind == "iri":
-            target = value[1:-1]
-        elif kind == "pname":
-            prefix, _, local = value.partition(":")
-            if prefix in prefixes:
-                target = prefixes[prefix] + local
+    if kind == "pname":  # SERVICE:local, read by Oxigraph as SERVICE :local
+        local = value.split(":", 1)[1]
+        if "" in prefixes:
+            target = prefixes[""] + local
+    else:
+        rest = tokens[j + 1 : j + 3]
+        if rest and rest[0][0] in ("word", "pname") and re.match(r"silent(?::|\Z)", rest[0][1], re.I):
+            rest = [] if ":" in rest[0][1] else rest[1:]
+        if rest:
+            kind, value = rest[0]
+            if kind == "iri":
+                target = value[1:-1]
+            elif kind == "pname":
+                prefix, _, local = value.partition(":")
+                if prefix in prefixes:
+                    target = prefixes[prefix] + local
     if target is None or target not in limits.service_allow:
-        shown = f" <{target}>" if target else ""
-        raise ServiceRefused(
-            f"SERVICE{shown} is not allowed: this endpoint does not call other endpoints"
-            + (" except those on its allow-list" if limits.service_allow else "")
-        )
+        raise ServiceRefused(refusal(target, limits))
     return target
+
+
+def refusal(target: str | None, limits: Limits) -> str:
+    """The client-facing message for a SERVICE that may not be called."""
+    shown = f" <{target}>" if target else ""
+    return (f"SERVICE{shown} is not allowed: this endpoint does not call other endpoints"
+            + (" except those on its allow-list" if limits.service_allow else ""))
+
+
+def mentions_service(text: str) -> bool:
+    """Whether ``service`` occurs anywhere in ``text``, in any case (the only way to write SERVICE)."""
+    return "service" in text.casefold()

@@ -12,7 +12,7 @@ from pyparsing import ParseException
 
 from kzct import formats
 from kzct.dataset import Dataset
-from kzct.engine.errors import NotAcceptable, QueryFailed, QuerySyntaxError
+from kzct.engine.errors import AnswerTooLarge, NotAcceptable, QueryFailed, QuerySyntaxError
 from kzct.engine.request import QueryRequest, QueryResult
 
 RESULT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv"}
@@ -40,7 +40,7 @@ class RdflibBackend:
     def __init__(self, dataset: Dataset) -> None:
         self.data = load_rdflib(dataset)
 
-    def execute(self, request: QueryRequest, max_rows: int) -> QueryResult:
+    def execute(self, request: QueryRequest, limits) -> QueryResult:
         graph = self.data
         if request.default_graphs:
             graph = self.data.graph(URIRef(request.default_graphs[0]))
@@ -60,16 +60,16 @@ class RdflibBackend:
             if name not in RESULT_FORMATS:
                 raise NotAcceptable("no acceptable format for SELECT results")
             rows = len(result)
-            truncated = rows > max_rows
-            if truncated:
-                result.bindings = result.bindings[:max_rows]
+            if rows > limits.max_rows:
+                raise AnswerTooLarge(f"the answer has more than {limits.max_rows:,} rows, the most this "
+                                     "endpoint sends; add LIMIT")
             body = result.serialize(format=RESULT_FORMATS[name])
-            return QueryResult("bindings", name, body, min(rows, max_rows), truncated)
+            return QueryResult("bindings", name, body, rows)
         name = request.graph_format
         if name not in GRAPH_FORMATS:
             raise NotAcceptable("no acceptable format for graph results")
         body = result.serialize(format=GRAPH_FORMATS[name])
-        return QueryResult("graph", name, body, len(result.graph), False)
+        return QueryResult("graph", name, body, len(result.graph))
 
 
 assert set(RESULT_FORMATS) <= {f.name for f in formats.RESULTS}

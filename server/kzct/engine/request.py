@@ -30,4 +30,3 @@ class QueryResult:
     format: str
     body: bytes
     rows: int
-    truncated: bool = False

@@ -13,6 +13,7 @@ from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
+from kzct.web.public_base import PublicBase
 from kzct.web import download, errors, health, http, pages, queries, sparql, validate, void, ui
 
 log = logging.getLogger(__name__)
@@ -42,4 +43,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(validate.bp)
     errors.register(app)
     http.register(app)
+    app.wsgi_app = PublicBase(app.wsgi_app, app.config.get("PUBLIC_URL"))
     return app

@@ -13,7 +13,13 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from kzct.engine.errors import QueryError
+from kzct.engine.errors import Busy, QueryError
+
+try:  # what gunicorn raises while the app reads a malformed body
+    from gunicorn.http.errors import ParseException as HttpParseError
+except ImportError:  # pragma: no cover - gunicorn is a dependency
+    class HttpParseError(Exception):
+        pass
 from kzct.namespaces import BASE
 
 log = logging.getLogger(__name__)
@@ -30,9 +36,20 @@ QUERY_STATUS = {
     "too-deep": (400, "Query nested too deeply"),
     "not-acceptable": (406, "Not acceptable"),
     "timeout": (503, "Query timed out"),
+    "busy": (503, "Busy"),
+    "gone": (499, "Client closed the connection"),
+    "memory": (507, "Query needed too much memory"),
+    "too-large": (507, "Answer too large"),
     "failed": (500, "Query failed"),
     "error": (500, "Query failed"),
 }
+
+
+class RequestReadTimeout(Exception):
+    """The client did not send its whole request (head and body) within the read deadline."""
+
+    def __init__(self, message: str = "the request was not received in time; send it at once") -> None:
+        super().__init__(message)
 
 
 class Problem(Exception):
@@ -59,7 +76,8 @@ def problem_response(status: int, title: str, detail: str, kind: str,
 
 def from_query_error(exc: QueryError, status: int | None = None) -> Problem:
     code, title = QUERY_STATUS.get(exc.kind, (500, "Query failed"))
-    return Problem(status or code, title, str(exc), exc.kind)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+    return Problem(status or code, title, str(exc), exc.kind, headers)
 
 
 def register(app: Flask) -> None:
@@ -77,6 +95,17 @@ def register(app: Flask) -> None:
         detail = exc.description or exc.name
         kind = exc.name.lower().replace(" ", "-")
         return problem_response(exc.code or 500, exc.name, detail, kind, headers)
+
+    @app.errorhandler(RequestReadTimeout)
+    def _read_timeout(exc: RequestReadTimeout):
+        return problem_response(408, "Request Timeout", str(exc), "request-timeout",
+                                {"Connection": "close"})
+
+    @app.errorhandler(HttpParseError)
+    def _bad_body(exc: Exception):
+        # A malformed body (a bad chunk size, a missing chunk terminator) read by the app.
+        return problem_response(400, "Bad Request", f"malformed request body: {type(exc).__name__}",
+                                "bad-request", {"Connection": "close"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

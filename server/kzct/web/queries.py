@@ -18,8 +18,8 @@ from kzct import formats, openapi, tables
 from kzct.catalogue import NamedQuery, ParamError
 from kzct.engine import QueryError, QueryRequest
 from kzct.named import run
+from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
-from kzct.web.service import TRUNCATION_HEADER
 
 log = logging.getLogger(__name__)
 bp = Blueprint("queries", __name__)
@@ -99,12 +99,11 @@ def named_query(name: str):
                       "not-found")
     chosen = _choose(query)
     engine = current_app.extensions["kzct.engine"]
-    truncated = False
+    client, watch, started = caller()
 
     def select(text: str):
-        nonlocal truncated
-        result = engine.run(QueryRequest(query=text, results_format="json", graph_format=None))
-        truncated = truncated or result.truncated
+        result = engine.run(QueryRequest(query=text, results_format="json", graph_format=None),
+                            client=client, watch=watch, started=started)
         return tables.parse_rows(result.body)
 
     repeated = sorted(k for k in request.args if len(request.args.getlist(k)) > 1)
@@ -124,6 +123,5 @@ def named_query(name: str):
         response = Response(json.dumps(table.document, indent=1), content_type=DOCUMENT)
     else:
         response = Response(tables.serialize(table.columns, table.rows, chosen), content_type=chosen.content_type)
-    response.headers[TRUNCATION_HEADER] = "true" if truncated else "false"
     response.headers["X-KZCT-Rows"] = str(len(table.rows))
     return response

@@ -15,7 +15,6 @@ from kzct.config import Limits
 from kzct.dataset import Dataset
 from kzct.namespaces import KZSD, PREFIXES, RDF, RDFS, SD, VOID, XSD
 
-TRUNCATION_HEADER = "X-KZCT-Truncated"
 SD_PREFIXES = ("sd", "void", "rdf", "rdfs", "xsd", "kzsd")
 
 
@@ -53,11 +52,13 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
     add(svc, RDFS.label, Literal("kzct SPARQL endpoint", language="en"))
     add(svc, RDFS.comment, Literal(
         "Read-only SPARQL 1.1 query endpoint (GET, POST form, POST direct). "
-        f"Each query may run {limits.timeout:g} s; results are cut after {limits.max_rows} rows "
-        f"(or triples), and a cut response carries the header {TRUNCATION_HEADER}: true. "
+        f"Each query may run {limits.timeout:g} s, its wait for a query process included. "
+        f"An answer is sent whole or not at all: one with more than {limits.max_rows} rows (or "
+        f"triples) or {limits.max_answer_bytes} bytes is refused with 507, never cut. "
         f"Queries may be {limits.max_query_length} characters long and nest brackets "
         f"{limits.max_depth} deep; request bodies may be {max_body} bytes. "
-        "Updates get 403; SERVICE gets 400 unless the endpoint is on the allow-list; "
+        "Updates get 403; SERVICE gets 400 unless the endpoint is on the allow-list, and the "
+        "query processes cannot open a network connection; "
         "FROM, FROM NAMED, default-graph-uri and named-graph-uri select local graphs only.",
         language="en"))
     add(svc, KZSD.timeoutSeconds, _dec(limits.timeout))
@@ -65,7 +66,9 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
     add(svc, KZSD.maxQueryLength, _int(limits.max_query_length))
     add(svc, KZSD.maxNestingDepth, _int(limits.max_depth))
     add(svc, KZSD.maxRequestBytes, _int(max_body))
-    add(svc, KZSD.truncationHeader, Literal(TRUNCATION_HEADER))
+    add(svc, KZSD.maxAnswerBytes, _int(limits.max_answer_bytes))
+    add(svc, KZSD.queryMemoryMegabytes, _int(limits.memory_mb))
+    add(svc, KZSD.queueWaitSeconds, _dec(limits.queue_wait))
     for endpoint_iri in sorted(limits.service_allow):
         add(svc, KZSD.allowedService, NamedNode(endpoint_iri))
     for prop, path in ((KZSD.void, ".well-known/void"), (KZSD.shapes, "shapes"), (KZSD.examples, "queries"),

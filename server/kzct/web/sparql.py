@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from kzct import formats
 from kzct.engine import QueryError, QueryRequest
 from kzct.web import service, ui
+from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,9 @@ def sparql():
         base_iri=request.base_url,
     )
     start = time.perf_counter()
+    client, watch, started = caller()
     try:
-        result = engine.run(job)
+        result = engine.run(job, client=client, watch=watch, started=started)
     except QueryError as exc:
         ms = (time.perf_counter() - start) * 1000
         status = 414 if exc.kind == "too-long" and request.method == "GET" else None
@@ -128,10 +130,9 @@ def sparql():
         raise problem from None
     ms = (time.perf_counter() - start) * 1000
     fmt = formats.by_name(formats.RESULTS if result.form != "graph" else formats.GRAPHS, result.format)
-    log.info("query ok 200 %.1f ms %s %s rows=%d%s: %s", ms, result.form, result.format,
-             result.rows, " truncated" if result.truncated else "", _short(query))
+    log.info("query ok 200 %.1f ms %s %s rows=%d: %s", ms, result.form, result.format,
+             result.rows, _short(query))
     response = Response(result.body, status=200, content_type=fmt.content_type)
-    response.headers[service.TRUNCATION_HEADER] = "true" if result.truncated else "false"
     response.headers["X-KZCT-Rows"] = str(result.rows)
     return response
 

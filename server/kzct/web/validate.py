@@ -11,7 +11,9 @@ page; ``X-KZCT-Conforms: true|false`` on every report. ``GET /validate`` is a fo
 Safety: the body is capped (``VALIDATE_MAX_BYTES``, 413, refused from its Content-Length before
 it is read); parsing refuses DTDs and entities, remote or file JSON-LD contexts, and nesting deeper
 than 64 levels (400); nothing is fetched and ``owl:imports`` are not followed. Parsing and
-validation run in a forked child killed after ``VALIDATE_TIMEOUT`` seconds (503), and at most
+validation run in a forked child that cannot open a network connection, may grow by at most
+``VALIDATE_MEMORY_MB`` (507 past it) and is killed after ``VALIDATE_TIMEOUT`` seconds (503); an
+upload may hold at most 200,000 triples and 10,000 RDF list members (400). At most
 ``VALIDATE_CONCURRENCY`` validations run at once per serving process (503 when busy). Settings
 come from the app config (``KZCT_VALIDATE_*`` variables); the shapes and ontology are read once,
 from ``VALIDATE_SHAPES`` and ``VALIDATE_ONTOLOGY`` (default: the project's shapes/ and ontology/),
@@ -47,6 +49,7 @@ bp = Blueprint("validate", __name__)
 CONFORMS_HEADER = "X-KZCT-Conforms"
 TIMEOUT = 30.0
 CONCURRENCY = 2
+MEMORY_MB = 768  # memory one validation may add to its serving process (VALIDATE_MEMORY_MB)
 # Output formats: name -> media type; the first is the default.
 OUTPUTS = {"json": "application/json", "turtle": "text/turtle", "jsonld": "application/ld+json",
            "html": "text/html"}
@@ -61,6 +64,7 @@ class Validator:
     timeout: float
     max_bytes: int
     slots: threading.BoundedSemaphore
+    memory_mb: int = MEMORY_MB
     source: Path = SOURCE_FILE
     problem: str = ""
 
@@ -88,6 +92,7 @@ def _setup(state: BlueprintSetupState) -> None:
         timeout=float(config.get("VALIDATE_TIMEOUT", TIMEOUT)),
         max_bytes=int(config.get("VALIDATE_MAX_BYTES", MAX_BYTES)),
         slots=threading.BoundedSemaphore(int(config.get("VALIDATE_CONCURRENCY", CONCURRENCY))),
+        memory_mb=int(config.get("VALIDATE_MEMORY_MB", MEMORY_MB)),
         source=source, problem=problem,
     )
 
@@ -206,7 +211,7 @@ def validate_upload():
     start = time.perf_counter()
     try:
         reply = run_isolated(_run, validator, data, media_type, label, request.base_url, inference,
-                             output, timeout=validator.timeout)
+                             output, timeout=validator.timeout, memory_mb=validator.memory_mb)
     except IsolatedTimeout:
         log.info("validate timeout %d bytes %s", len(data), media_type)
         raise Problem(503, "Validation timed out",
@@ -214,6 +219,10 @@ def validate_upload():
                       "timeout", {"Retry-After": "60"}) from None
     except IsolatedFailed as exc:
         log.error("validate failed on %d bytes %s: %s", len(data), media_type, exc)
+        if str(exc).startswith("MemoryError"):
+            raise Problem(507, "Validation too large",
+                          f"the validation needed more than {validator.memory_mb} MB and was stopped",
+                          "memory") from None
         raise Problem(500, "Validation failed", "the validation could not finish", "failed") from None
     finally:
         validator.slots.release()

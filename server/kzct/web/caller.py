@@ -1,0 +1,25 @@
+"""Who is asking, for the engine's fairness and its client-gone check, without HTTP in the engine.
+
+``caller()`` gives the client's key (its address, as the HTTP server saw it), the file descriptor
+of its connection when the server is gunicorn (so a query whose client hangs up is stopped), and
+the moment the request reached the view, from which the query's deadline counts.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import request
+
+STARTED = "kzct.started"  # environ key: time.monotonic() when the request's head was read
+
+
+def caller() -> tuple[str | None, int | None, float]:
+    environ = request.environ
+    sock = environ.get("gunicorn.socket")
+    try:
+        watch = sock.fileno() if sock is not None else None
+    except OSError:
+        watch = None
+    started = environ.get(STARTED) or time.monotonic()
+    return environ.get("REMOTE_ADDR"), watch, started
