@@ -9,7 +9,8 @@ characters, so no position is scanned twice), splits the text into comments, str
 names, variables and brackets the way the SPARQL grammar does, so that keywords inside strings,
 IRIs or comments are not mistaken for code. Where the scan and a parser could disagree (an
 unterminated string, a keyword glued to a prefixed name such as ``SERVICE:x``, which Oxigraph reads
-as ``SERVICE :x``), the scan errs towards refusing. Nesting is counted twice: on the tokens
+as ``SERVICE :x``, and ``SERVICESILENT`` as ``SERVICE SILENT``), the scan errs towards refusing:
+any name that begins with ``service`` is a SERVICE call. Nesting is counted twice: on the tokens
 (brackets, and runs of the prefix operators ``! - + ^`` that make a recursive-descent parser
 recurse), and on the raw characters with a looser limit, so brackets hidden inside what the scan
 took for a token still cannot reach the parser's stack.
@@ -33,7 +34,7 @@ TOKEN = re.compile(
     | (?P<string>"(?:[^"\\\n\r]|\\[^\n\r])*"?|'(?:[^'\\\n\r]|\\[^\n\r])*'?)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-    | (?P<name>[\w\-.]+(?::(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)?
+    | (?P<name>\w[\w\-.]*(?::(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)?
               |:(?:[\w\-.:%]|""" + _PN_LOCAL_ESC + r""")*)
     | (?P<open>[({\[])
     | (?P<close>[)}\]])
@@ -43,7 +44,9 @@ TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 WORD = re.compile(r"[A-Za-z_]\w*\Z")
-SERVICE_AT = re.compile(r"service(?::|\Z)", re.IGNORECASE)
+# Oxigraph's parser reads keywords glued to what follows ("SERVICESILENT <x>", "SERVICE:x"), so
+# any name that begins with "service" counts as a SERVICE call.
+SERVICE_AT = re.compile(r"service", re.IGNORECASE)
 RAW_BRACKETS = re.compile(r"[({\[)}\]]")
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
@@ -144,10 +147,12 @@ def _check_raw_depth(text: str, limit: int) -> None:
 def _service_target(tokens, j: int, prefixes: dict[str, str], limits: Limits) -> str:
     kind, value = tokens[j]
     target = None
-    if kind == "pname":  # SERVICE:local, read by Oxigraph as SERVICE :local
-        local = value.split(":", 1)[1]
+    glued = value[len("service"):]
+    if kind == "pname" and glued.startswith(":"):  # SERVICE:local, read by Oxigraph as SERVICE :local
         if "" in prefixes:
-            target = prefixes[""] + local
+            target = prefixes[""] + glued[1:]
+    elif glued:  # SERVICESILENT, servicex:y: some glued spelling; refused without a target
+        pass
     else:
         rest = tokens[j + 1 : j + 3]
         if rest and rest[0][0] in ("word", "pname") and re.match(r"silent(?::|\Z)", rest[0][1], re.I):
