@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=None,
                         help=f"seconds a query may run (default {Defaults.TIMEOUT:g})")
     parser.add_argument("--max-rows", type=int, default=None,
-                        help=f"rows or triples sent before a result is cut (default {Defaults.MAX_ROWS})")
+                        help=f"most rows or triples in one answer; a larger one is refused whole with 507 (default {Defaults.MAX_ROWS})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
     parser.add_argument("--public-url", default=None,
