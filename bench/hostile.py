@@ -1,6 +1,6 @@
 """Light-query latency while the server is under hostile load (slow clients and a runaway flood).
 
-    python bench/hostile.py [--seconds 20] [--slow 30] [--runaways 6] [--serve-args "..."]
+    python bench/hostile.py [--seconds 20] [--slow 30] [--runaways 6] [--serve-args "..."] [--root DIR]
 
 Starts ``kzct serve`` on the project graph with its defaults (127.0.0.1, a free port), then runs
 three phases of ``--seconds`` each: quiet; ``--slow`` connections from 127.0.0.1 that send one
@@ -32,10 +32,11 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i i
 LIGHT = b"GET /sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 
-def start_server(extra: list[str]) -> tuple[subprocess.Popen, str, str]:
+def start_server(extra: list[str], root: Path = ROOT) -> tuple[subprocess.Popen, str, str, str]:
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    env = {**os.environ, "PYTHONPATH": str(root / "server")}
     process = subprocess.Popen([sys.executable, "-m", "kzct.cli", "serve", "--port", "0", *extra],
-                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                               stdout=log, stderr=subprocess.STDOUT, cwd=root, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         text = Path(log.name).read_text(errors="replace")
@@ -125,8 +126,10 @@ def main() -> int:
     parser.add_argument("--slow", type=int, default=30)
     parser.add_argument("--runaways", type=int, default=6)
     parser.add_argument("--serve-args", default="", help="extra arguments for kzct serve")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="serve from this checkout (another version, to compare; default: this one)")
     args = parser.parse_args()
-    process, host, port, log = start_server(shlex.split(args.serve_args))
+    process, host, port, log = start_server(shlex.split(args.serve_args), args.root.resolve())
     port = int(port)
     rows = []
     try:

@@ -177,3 +177,26 @@ def test_jena_may_reach_only_127_0_0_1(jena, tmp_path):
     done = jena(data, query)
     assert done.returncode != 0
     assert 'access denied ("java.net.URLPermission" "http://example.org/sparql"' in done.stderr
+
+
+@pytest.fixture(scope="module")
+def project_live(serve):
+    """The project graph itself behind a real server."""
+    return serve("--workers", "1")
+
+
+@pytest.mark.parametrize("peer", ["rdflib", "pyoxigraph"])
+def test_issue_13_the_whole_graph_through_service_is_never_cut(project_live, peer):
+    """More rows than the old 10,000 cap: the peer counts every triple of the default graph."""
+    from kzct.dataset import load_project
+
+    expected = load_project().default_triples
+    assert expected > 10_000
+    query = f"SELECT (COUNT(*) AS ?n) {{ SERVICE <{project_live.endpoint}> {{ ?s ?p ?o }} }}"
+    if peer == "rdflib":
+        (row,) = rdflib.Graph().query(query)
+        count = int(row.n)
+    else:
+        (row,) = ox.Store().query(query)
+        count = int(row["n"].value)
+    assert count == expected
