@@ -434,3 +434,15 @@ def test_issue_18_a_memory_bomb_over_http_is_a_507(serve):
                              timeout=30)
     assert response.status_code == 507 and response.json()["detail"].startswith("the query needed more than")
     assert requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=5).status_code == 200
+
+
+def test_issue_18_validate_bounds_an_upload_by_list_members_and_triples(client):
+    members = " ".join("1" for _ in range(20_000))
+    start = time.monotonic()
+    response = client.post("/validate", data=f"<http://x/s> <http://x/p> ( {members} ) .",
+                           content_type="text/turtle")
+    assert "RDF lists with more than 10,000 members" in assert_problem(response, 400)["detail"]
+    triples = "\n".join(f"<http://x/s{i}> <http://x/p> {i} ." for i in range(200_001))
+    response = client.post("/validate", data=triples, content_type="text/turtle")
+    assert "more than 200,000 triples" in assert_problem(response, 400)["detail"]
+    assert time.monotonic() - start < 10

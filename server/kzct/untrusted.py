@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from kzct.rdfparse import RdfSyntaxError, format_for, iter_triples
+from kzct.rdfparse import RdfSyntaxError, format_for, parse_bytes
 
 MAX_BYTES = 10_000_000
 MAX_TRIPLES = 200_000  # most triples in one upload: validation time grows with them
@@ -57,18 +57,25 @@ def parse_untrusted(data: bytes, media_type: str, base: str | None = None,
         _check_jsonld(data, file)
     elif fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data, max_depth, file)
-    graph = Graph()
+    _check_size(data, fmt, base, max_triples, max_list, file)
+    return parse_bytes(data, fmt.media_type, file=file, base=base)
+
+
+def _check_size(data: bytes, fmt, base: str | None, max_triples: int, max_list: int, file: str) -> None:
+    """Count triples and list members with the Rust parser alone, before any Python term is made."""
+    first = ox.NamedNode(str(RDF.first))
     triples = members = 0
-    for triple in iter_triples(data, fmt.media_type, file=file, base=base):
-        triples += 1
-        if triples > max_triples:
-            raise UnsafeData(f"more than {max_triples:,} triples; the limit per upload is {max_triples:,}", file)
-        if triple[1] == RDF.first:
-            members += 1
-            if members > max_list:
-                raise UnsafeData(f"RDF lists with more than {max_list:,} members in all are not accepted", file)
-        graph.add(triple)
-    return graph
+    try:
+        for quad in ox.parse(data, format=fmt, base_iri=base):
+            triples += 1
+            if triples > max_triples:
+                raise UnsafeData(f"more than {max_triples:,} triples; the limit per upload is {max_triples:,}", file)
+            if quad.predicate == first:
+                members += 1
+                if members > max_list:
+                    raise UnsafeData(f"RDF lists with more than {max_list:,} members in all are not accepted", file)
+    except SyntaxError:
+        return  # parse_bytes reports it with its line and column
 
 
 def check_shapes(shapes: Graph, file: str = "<shapes>") -> None:
