@@ -107,11 +107,11 @@ def main() -> int:
                     return result.serialize(format=ox.RdfFormat.TURTLE)
                 return result.serialize(format=ox.QueryResultsFormat.JSON)
 
-            rows = backend.execute(job, limits.max_rows).rows
+            rows = backend.execute(job, limits).rows
             cells = [
                 timed(evaluate, args.repeat),
                 timed(direct, args.repeat),
-                timed(lambda: backend.execute(job, limits.max_rows), args.repeat),
+                timed(lambda: backend.execute(job, limits), args.repeat),
                 timed(lambda: engine.run(job), args.repeat),
                 timed(lambda: client.get("/sparql", query_string={"query": text}, headers={"Accept": accept}),
                       args.repeat),

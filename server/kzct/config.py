@@ -46,6 +46,9 @@ class Defaults:
     MAX_DEPTH = 64
     # SERVICE endpoints a query may call, as full IRIs separated by spaces; empty: none.
     SERVICE_ALLOW = ""
+    # Megabytes of answers kept, shared by every process of one server (kzct.cache.answers); 0: none.
+    # kzct serve sizes it for the machine unless --cache-mb is given.
+    CACHE_MB = 0
     # The server's public URL (scheme, host, port, path) for every link it writes and the base of
     # relative IRIs in queries; None: the address it listens on. Never the request's Host header.
     PUBLIC_URL: str | None = None
@@ -97,3 +100,12 @@ def default_workers() -> int:
 
 DEFAULT_THREADS = 32  # requests a gunicorn worker reads and answers at once (idle kept-alive connections take none)
 DEFAULT_QUERY_PROCESSES = 2  # queries a gunicorn worker runs at once, each in its own process
+
+
+def default_cache_mb() -> int:
+    """``kzct serve``'s answer cache when ``--cache-mb`` is not given: 5% of the memory, 64 to 1024 MB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    except (ValueError, OSError):
+        total = 4096
+    return max(64, min(1024, total // 20))

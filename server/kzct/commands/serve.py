@@ -7,7 +7,7 @@ import logging
 import os
 
 from kzct.cli import CommandError
-from kzct.config import DEFAULT_QUERY_PROCESSES, DEFAULT_THREADS, Defaults, default_workers
+from kzct.config import DEFAULT_QUERY_PROCESSES, DEFAULT_THREADS, Defaults, default_cache_mb, default_workers
 
 HELP = "serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql"
 
@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"most rows or triples in one answer; a larger one is refused whole with 507 (default {Defaults.MAX_ROWS})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
+    parser.add_argument("--cache-mb", type=int, default=None,
+                        help="megabytes of exact answers kept, shared by all workers; 0 turns the cache "
+                             f"off (default {default_cache_mb()} on this machine)")
     parser.add_argument("--public-url", default=None,
                         help="the URL clients reach this server at (behind a proxy); links and the base "
                              "of relative IRIs use it (default: the address it listens on)")
@@ -46,7 +49,8 @@ def options(args: argparse.Namespace) -> dict:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
-    config = {"QUERY_PROCESSES": args.query_processes}
+    config = {"QUERY_PROCESSES": args.query_processes,
+              "CACHE_MB": default_cache_mb() if args.cache_mb is None else max(args.cache_mb, 0)}
     if args.data:
         config["DATA"] = args.data
     if args.timeout is not None:

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from kzct.cache.answers import AnswerCache
 from kzct.catalogue import load_catalogue
 from kzct.config import Defaults, Limits
 from kzct.dataset import load
@@ -43,5 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(validate.bp)
     errors.register(app)
     http.register(app)
-    app.wsgi_app = PublicBase(app.wsgi_app, app.config.get("PUBLIC_URL"))
+    cache = AnswerCache(app.wsgi_app, dataset.release, int(app.config["CACHE_MB"]),
+                        int(app.config["MAX_CONTENT_LENGTH"]))
+    atexit.register(cache.close)
+    app.extensions["kzct.cache"] = cache
+    app.wsgi_app = PublicBase(cache, app.config.get("PUBLIC_URL"))
     return app

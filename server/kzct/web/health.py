@@ -25,5 +25,6 @@ def health():
         triples=dataset.default_triples,
         graphs=dataset.graphs,
         query_processes=engine.state(),
+        cache=current_app.extensions["kzct.cache"].counts(),
         ms=round((time.perf_counter() - start) * 1000, 2),
     ), 200

@@ -18,6 +18,7 @@ from kzct import formats, openapi, tables
 from kzct.catalogue import NamedQuery, ParamError
 from kzct.engine import QueryError, QueryRequest
 from kzct.named import run
+from kzct.cache.answers import CACHEABLE
 from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
 
@@ -124,4 +125,5 @@ def named_query(name: str):
     else:
         response = Response(tables.serialize(table.columns, table.rows, chosen), content_type=chosen.content_type)
     response.headers["X-KZCT-Rows"] = str(len(table.rows))
+    response.headers[CACHEABLE] = "1"
     return response

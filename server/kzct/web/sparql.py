@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from kzct import formats
 from kzct.engine import QueryError, QueryRequest
 from kzct.web import service, ui
+from kzct.cache.answers import CACHEABLE
 from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
 
@@ -133,6 +134,7 @@ def sparql():
     log.info("query ok 200 %.1f ms %s %s rows=%d: %s", ms, result.form, result.format,
              result.rows, _short(query))
     response = Response(result.body, status=200, content_type=fmt.content_type)
+    response.headers[CACHEABLE] = "1"
     response.headers["X-KZCT-Rows"] = str(result.rows)
     return response
 
