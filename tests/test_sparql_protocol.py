@@ -182,9 +182,12 @@ def test_cors_on_success_error_and_preflight(client):
 
 def test_etag_is_the_data_release_on_every_response(app, client):
     release = app.extensions["kzct"].release
-    for response in (client.get("/sparql", query_string={"query": ASK}), client.get("/sparql"),
-                     client.get("/sparql", query_string={"query": "ASK {"}), client.get("/health")):
+    for response in (client.get("/sparql"), client.get("/sparql", query_string={"query": "ASK {"}),
+                     client.get("/health")):
         assert response.headers["ETag"] == f'W/"{release}"'
+    # An answer's ETag is the release and the request (kzct.cache.answers).
+    answer = client.get("/sparql", query_string={"query": ASK})
+    assert answer.headers["ETag"].startswith(f'W/"{release}-')
 
 
 def _count(client, query, **params) -> int:

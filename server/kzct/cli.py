@@ -11,7 +11,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS = ("serve", "validate", "reason", "fmt", "dump", "query", "coverage")
+COMMANDS = ("serve", "load", "validate", "reason", "fmt", "dump", "query", "coverage")
 
 
 class CommandError(Exception):

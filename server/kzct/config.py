@@ -17,6 +17,9 @@ class Defaults:
     # Where the data comes from: None serves ontology/ + graph/ + build/inferred.nt;
     # a list of "FILE_OR_DIR" or "GRAPH_IRI=FILE" strings serves those files instead.
     DATA: list[str] | None = None
+    # Where the shared on-disk stores live (kzct.store.shared); None: parse the data into memory
+    # in every process. kzct serve uses build/stores unless --memory is given.
+    STORE_DIR: str | None = None
     # Project mode only: a folder with ontology/, graph/ and inferred.nt instead of this repository.
     ROOT: str | None = None
     # The query engine: "oxigraph" (served) or "rdflib" (the benchmark baseline).

@@ -1,4 +1,5 @@
-"""Loads the served RDF into named graphs of an in-memory pyoxigraph Store.
+"""Loads the served RDF into named graphs of a pyoxigraph Store: in memory, or the shared on-disk
+store of ``kzct.store.shared`` (built once per release, opened read-only by every process).
 
 Project mode (no files given): ``ontology/*.ttl`` -> ``GRAPH_ONTOLOGY``, ``graph/*.ttl`` ->
 ``GRAPH_DATA``, ``build/inferred.nt`` (the OWL-RL closure from ``kzct.reasoning``) ->
@@ -62,6 +63,7 @@ class Dataset:
     graphs: dict[str, int] = field(default_factory=dict)  # named graph IRI -> triples
     default_triples: int = 0
     release: str = ""
+    location: Path | None = None  # the shared on-disk store's folder; None: in memory
 
     @property
     def files(self) -> list[Path]:
@@ -84,13 +86,14 @@ def rdf_files(path: Path) -> list[Path]:
     raise DatasetError(f"{path}: no such file or folder")
 
 
-def _load(store: Store, path: Path, graph: str | None) -> None:
+def _load(store: Store, path: Path, graph: str | None, bulk: bool = False) -> None:
     fmt = rdf_format(path)
     to_graph = NamedNode(graph) if graph else None
     if to_graph is not None and fmt.supports_datasets:
         raise DatasetError(f"{path}: a dataset file keeps its own graphs; drop the GRAPH_IRI=")
     try:
-        store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=to_graph)
+        loader = store.bulk_load if bulk else store.load
+        loader(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), to_graph=to_graph)
     except (SyntaxError, ValueError, OSError) as exc:
         raise DatasetError(f"{path}: {exc}") from exc
 
@@ -132,13 +135,8 @@ def _finish(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def load_project(root: Path | None = None, inferred: bool = True) -> Dataset:
-    """A project's ontology, graph and (if ``inferred``) OWL-RL closure, their union as default.
-
-    ``root`` None is this repository (the closure comes from ``kzct.reasoning.ensure_closure``);
-    another root (a test fixture) has ``ontology/``, ``graph/`` and optionally ``inferred.nt``.
-    """
-    store = Store()
+def project_sources(root: Path | None = None, inferred: bool = True) -> list[Source]:
+    """The files of a project: ontology, graph and (if ``inferred``) the OWL-RL closure."""
     sources: list[Source] = []
     ontology_dir, graph_dir = (ONTOLOGY_DIR, GRAPH_DIR) if root is None else (root / "ontology", root / "graph")
     for folder, graph in ((ontology_dir, str(GRAPH_ONTOLOGY)), (graph_dir, str(GRAPH_DATA))):
@@ -150,6 +148,21 @@ def load_project(root: Path | None = None, inferred: bool = True) -> Dataset:
         closure = _inferred_closure() if root is None else root / "inferred.nt"
         if closure is not None and closure.is_file():
             sources.append(Source(closure, str(GRAPH_INFERRED)))
+    return sources
+
+
+def load_project(root: Path | None = None, inferred: bool = True, store_dir: Path | None = None) -> Dataset:
+    """A project's ontology, graph and (if ``inferred``) OWL-RL closure, their union as default.
+
+    ``root`` None is this repository (the closure comes from ``kzct.reasoning.ensure_closure``);
+    another root (a test fixture) has ``ontology/``, ``graph/`` and optionally ``inferred.nt``.
+    ``store_dir``: serve from the shared on-disk store for these files under that folder
+    (``kzct.store.shared``), built when missing; None: parse into memory.
+    """
+    sources = project_sources(root, inferred)
+    if store_dir is not None:
+        return open_shared(sources, True, store_dir)
+    store = Store()
     for source in sources:
         _load(store, source.path, source.graph)
     # The default graph: the set union of the named graphs.
@@ -157,6 +170,18 @@ def load_project(root: Path | None = None, inferred: bool = True) -> Dataset:
         [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in store.quads_for_pattern(None, None, None)]
     )
     return _finish(Dataset(store, sources, union_default=True))
+
+
+def open_shared(sources: list[Source], union_default: bool, store_dir: Path, progress=None) -> Dataset:
+    """The dataset of ``sources`` from its shared on-disk store (built first when missing)."""
+    from kzct.store import shared
+
+    path = shared.ensure([(s.path, s.graph) for s in sources], union_default, Path(store_dir),
+                         _load, progress)
+    meta = shared.read_meta(path)
+    return Dataset(shared.SharedStore(path), sources, union_default, graphs=meta["graphs"],
+                   default_triples=meta["default_triples"], release=_release([s.path for s in sources]),
+                   location=path)
 
 
 def parse_spec(spec: str) -> tuple[str | None, Path]:
@@ -167,9 +192,7 @@ def parse_spec(spec: str) -> tuple[str | None, Path]:
     return None, Path(spec)
 
 
-def load_files(specs: list[str]) -> Dataset:
-    """The RDF files named by ``specs`` (see ``parse_spec``)."""
-    store = Store()
+def file_sources(specs: list[str]) -> list[Source]:
     sources: list[Source] = []
     for spec in specs:
         graph, path = parse_spec(spec)
@@ -177,12 +200,24 @@ def load_files(specs: list[str]) -> Dataset:
     if not sources:
         raise DatasetError("no RDF files found in " + ", ".join(specs))
     for source in sources:
+        rdf_format(source.path)
+    return sources
+
+
+def load_files(specs: list[str], store_dir: Path | None = None) -> Dataset:
+    """The RDF files named by ``specs`` (see ``parse_spec``); ``store_dir`` as in ``load_project``."""
+    sources = file_sources(specs)
+    if store_dir is not None:
+        return open_shared(sources, False, store_dir)
+    store = Store()
+    for source in sources:
         _load(store, source.path, source.graph)
     return _finish(Dataset(store, sources, union_default=False))
 
 
-def load(specs: list[str] | None, root: Path | str | None = None) -> Dataset:
+def load(specs: list[str] | None, root: Path | str | None = None, store_dir: Path | str | None = None) -> Dataset:
     """``load_files(specs)`` when files are given, else ``load_project(root)``."""
+    store_dir = Path(store_dir) if store_dir else None
     if specs:
-        return load_files(list(specs))
-    return load_project(Path(root) if root else None)
+        return load_files(list(specs), store_dir)
+    return load_project(Path(root) if root else None, store_dir=store_dir)

@@ -19,6 +19,7 @@ GRAPH_DIR = ROOT / "graph"
 SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"
 BUILD_DIR = ROOT / "build"
+STORES_DIR = BUILD_DIR / "stores"  # the shared on-disk stores, one folder per release (kzct load)
 SOURCE_FILE = Path(
     os.environ.get("KZCT_SOURCE", ROOT.parent / "shared" / "source" / "terrorism-in-kazakhstan.txt")
 )

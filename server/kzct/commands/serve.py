@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
 
 from kzct.cli import CommandError
 from kzct.config import DEFAULT_QUERY_PROCESSES, DEFAULT_THREADS, Defaults, default_cache_mb, default_workers
@@ -33,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"most rows or triples in one answer; a larger one is refused whole with 507 (default {Defaults.MAX_ROWS})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="folder of the shared on-disk stores, built by kzct load or here when missing "
+                             "(default build/stores)")
+    parser.add_argument("--memory", action="store_true",
+                        help="parse the data into memory in every worker instead of opening the on-disk store")
     parser.add_argument("--cache-mb", type=int, default=None,
                         help="megabytes of exact answers kept, shared by all workers; 0 turns the cache "
                              f"off (default {default_cache_mb()} on this machine)")
@@ -53,6 +59,10 @@ def options(args: argparse.Namespace) -> dict:
               "CACHE_MB": default_cache_mb() if args.cache_mb is None else max(args.cache_mb, 0)}
     if args.data:
         config["DATA"] = args.data
+    if not args.memory:
+        from kzct.paths import STORES_DIR
+
+        config["STORE_DIR"] = str(args.store or STORES_DIR)
     if args.timeout is not None:
         config["TIMEOUT"] = args.timeout
     if args.max_rows is not None:

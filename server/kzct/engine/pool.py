@@ -55,6 +55,7 @@ class Backend(Protocol):
 
 def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool) -> None:
     child_setup()
+    os.environ["RUST_BACKTRACE"] = "0"  # a dying process says why in one line, not a backtrace
     if sealed:
         sandbox.seal_network()
     sandbox.limit_memory(limits.memory_mb)
@@ -95,7 +96,7 @@ class Child:
         try:
             self.stderr.seek(0, os.SEEK_END)
             size = self.stderr.tell()
-            self.stderr.seek(max(size - 2000, 0))
+            self.stderr.seek(max(size - 65536, 0))  # a Rust backtrace may follow the message
             return self.stderr.read().decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
@@ -179,8 +180,10 @@ class Pool:
         raise KINDS.get(reply[1], QueryFailed)(reply[2])
 
     def _death(self, status: str, words: str, pid: int, query: str) -> QueryError:
+        said = [line for line in words.splitlines()
+                if "panicked at" in line or "memory allocation" in line or "overflowed its stack" in line]
         log.error("query process %d died (%s%s) on: %.200r", pid, status,
-                  ": " + words.strip().splitlines()[-1][:200] if words.strip() else "", query)
+                  ": " + " / ".join(said[-3:])[:600] if said else "", query)
         if "memory allocation of" in words or "MemoryError" in words:
             return QueryMemory(QueryMemory.message(self.limits))
         if "overflowed its stack" in words or status == f"signal {signal.SIGSEGV}":

@@ -25,15 +25,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("KZCT")
     app.config.update(config or {})
-    dataset = load(app.config["DATA"], app.config["ROOT"])
+    dataset = load(app.config["DATA"], app.config["ROOT"], app.config.get("STORE_DIR"))
     engine = make_engine(dataset, Limits.from_config(app.config), app.config["ENGINE"],
                          children=int(app.config["QUERY_PROCESSES"]))
     atexit.register(engine.close)
     app.extensions["kzct"] = dataset
     app.extensions["kzct.engine"] = engine
     app.extensions["kzct.catalogue"] = load_catalogue(QUERIES_DIR)
-    log.info("loaded %d triples (%d named graphs), release %s",
-             dataset.default_triples + sum(dataset.graphs.values()), len(dataset.graphs), dataset.release)
+    log.info("serving %d triples in the default graph and %d named graphs, release %s, %s",
+             dataset.default_triples, len(dataset.graphs), dataset.release,
+             f"store {dataset.location}" if dataset.location else "in memory")
     app.register_blueprint(sparql.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(queries.bp)
