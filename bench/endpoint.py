@@ -117,11 +117,24 @@ def synthetic(scale: int, folder: Path) -> Path:
 
 # --- server ---------------------------------------------------------------------------------
 
+def engine_args(engine: str) -> list[str]:
+    """``kzct serve`` arguments of an engine label: ``oxigraph`` (on-disk store, cache off),
+    ``oxigraph+cache`` (the answer cache on, as ``kzct serve`` runs by default), ``oxigraph+memory``
+    (the store parsed into memory in every worker, cache off), ``rdflib`` (the baseline)."""
+    base, _, variant = engine.partition("+")
+    args = ["--engine", base]
+    if variant != "cache":
+        args += ["--cache-mb", "0"]
+    if variant == "memory" or base == "rdflib":
+        args += ["--memory"]
+    return args
+
+
 class Server:
     def __init__(self, data: Path, engine: str, extra: list[str]) -> None:
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         command = [sys.executable, "-m", "kzct.cli", "serve", "--port", "0", "--data", str(data),
-                   "--engine", engine, "--timeout", str(SERVER_TIMEOUT), "--max-rows", "100000", *extra]
+                   *engine_args(engine), "--timeout", str(SERVER_TIMEOUT), *extra]
         self.started = time.monotonic()
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.endpoint = self._wait()
@@ -292,7 +305,9 @@ def main() -> int:
                         help="most seconds per query and client count, once a request has completed")
     parser.add_argument("--threads-per-client-process", type=int, default=16,
                         help="clients are threads; this many share one client process")
-    parser.add_argument("--engines", default="oxigraph,rdflib")
+    parser.add_argument("--engines", default="oxigraph,oxigraph+cache,rdflib",
+                        help="kzct configurations: oxigraph (on-disk store, no cache), oxigraph+cache, "
+                             "oxigraph+memory, rdflib")
     parser.add_argument("--baseline-max-scale", type=int, default=100, help="skip rdflib above this scale")
     parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated query names")
     parser.add_argument("--workers", type=int, default=None)
@@ -351,7 +366,7 @@ def main() -> int:
             run(server, engine, {"scale": scale, "triples": triples, "engine": engine,
                                  "ready_s": server.ready_seconds if server else math.nan,
                                  "settled_s": server.settled_seconds if server else math.nan,
-                                 "command": "kzct serve " + " ".join(["--engine", engine, *extra])
+                                 "command": "kzct serve " + " ".join([*engine_args(engine), *extra])
                                  if server else args.url})
         for name in peers:
             label = PEERS[name].label

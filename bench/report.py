@@ -53,8 +53,8 @@ def _peer_means(ratios: dict[str, dict[int, list[float]]]) -> list[str]:
              "|" + "---|" * (len(counts) + 2)]
     for label, by_clients in ratios.items():
         every = [v for values in by_clients.values() for v in values]
-        cells = [f"{geomean(by_clients[n]):.1f}x" if n in by_clients else "" for n in counts]
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | **{geomean(every):.1f}x** ({len(every)}) |")
+        cells = [f"{geomean(by_clients[n]):.2f}x" if n in by_clients else "" for n in counts]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | **{geomean(every):.2f}x** ({len(every)}) |")
     return lines
 
 
@@ -97,6 +97,10 @@ def report(results: list[dict], servers: list[dict], order: list[str]) -> str:
                         rows = f"{rows} ‡"
                     row += [str(rows), _ratio(cells, e, BASELINE, ratios.setdefault(f"{e}/{BASELINE}", {}), clients),
                             _ratio(cells, e, KZCT, ratios.setdefault(f"{e}/kzct", {}), clients)]
+            for e in engines:
+                if e != BASELINE:
+                    for p in peers:
+                        _ratio(cells, e, p, ratios.setdefault(f"kzct {e} / {p}", {}), clients)
             row.append("/".join(f"{cells[e]['load']:.1f}" for e in engines + peers if e in cells))
             lines.append("| " + " | ".join(row) + " |")
         lines += _means(f"{KZCT}/{BASELINE}", ratios.pop(f"{KZCT}/{BASELINE}", {}))
