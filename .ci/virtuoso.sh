@@ -8,11 +8,18 @@
 #                                SERVICE needs, and print KEY=VALUE lines:
 #                                VIRTUOSO_PID, VIRTUOSO_SQL_PORT, VIRTUOSO_HTTP_PORT, VIRTUOSO_DIR
 #   .ci/virtuoso.sh stop PID     stop that Virtuoso process (by its process id only)
+#   .ci/virtuoso.sh load SQL_PORT DIR FILE DEFAULT_GRAPH
+#                                bulk-load an N-Quads (or N-Triples) FILE, for example the dump of
+#                                `kzct dump`, into the Virtuoso started with DIR: quads keep their
+#                                graphs, triples without one go into DEFAULT_GRAPH (the graph that
+#                                `kzct serve --backend-default-graph` names); prints the graphs loaded
 #
 # The dba password is the default of a new database ("dba"); the server listens on 127.0.0.1 only.
 # For bench/endpoint.py, start reads two optional variables (unset, the values are as for the tests):
 #   VIRTUOSO_DIRS_ALLOWED  more folders the server may read files from (comma-separated; DIR always)
 #   VIRTUOSO_HTTP_THREADS  HTTP server threads and connections (default 5; SQL connections 5 more, at least 10)
+#   VIRTUOSO_MAX_ROWS      ResultSetMaxRows (default 10000; Virtuoso cuts longer answers silently, so a
+#                          store kzct serves in front of gets a limit above kzct's own MAX_ROWS)
 set -euo pipefail
 
 install() {
@@ -90,7 +97,7 @@ MaxClientConnections = $http_threads
 ServerThreads = $http_threads
 
 [SPARQL]
-ResultSetMaxRows = 10000
+ResultSetMaxRows = ${VIRTUOSO_MAX_ROWS:-10000}
 MaxQueryExecutionTime = 60
 DefaultGraph = urn:kzct:virtuoso:default
 INI
@@ -139,9 +146,27 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
 }
 
+load() {
+    local port=${1:?usage: virtuoso.sh load SQL_PORT DIR FILE DEFAULT_GRAPH} dir=${2:?} file=${3:?} graph=${4:?}
+    local name
+    name=$(basename "$file")
+    mkdir -p "$dir/load"
+    cp "$file" "$dir/load/$name"
+    isql "$port" "DELETE FROM DB.DBA.LOAD_LIST; ld_dir('$dir/load', '$name', '$graph'); rdf_loader_run(); checkpoint;" >&2
+    local state
+    state=$(isql "$port" "SELECT ll_state, ll_error FROM DB.DBA.LOAD_LIST;")
+    if ! grep -q "^2 *NULL" <<<"$state"; then
+        echo "virtuoso.sh: loading $name failed:" >&2
+        echo "$state" >&2
+        return 1
+    fi
+    isql "$port" "SPARQL SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'http') && !CONTAINS(STR(?g), 'openlinksw') && !CONTAINS(STR(?g), 'localhost')) } GROUP BY ?g;"
+}
+
 case "${1:-}" in
     install) install ;;
+    load) shift; load "$@" ;;
     start) shift; start "$@" ;;
     stop) shift; stop "$@" ;;
-    *) echo "usage: .ci/virtuoso.sh install | start [DIR] | stop PID" >&2; exit 2 ;;
+    *) echo "usage: .ci/virtuoso.sh install | start [DIR] | stop PID | load SQL_PORT DIR FILE GRAPH" >&2; exit 2 ;;
 esac

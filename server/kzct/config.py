@@ -17,6 +17,14 @@ class Defaults:
     # Where the data comes from: None serves ontology/ + graph/ + build/inferred.nt;
     # a list of "FILE_OR_DIR" or "GRAPH_IRI=FILE" strings serves those files instead.
     DATA: list[str] | None = None
+    # A SPARQL 1.1 Protocol endpoint to run every query on instead of a local store (kzct.remote);
+    # BACKEND_DEFAULT_GRAPH: the backend graph that holds kzct's default graph (None: the union of
+    # BACKEND_GRAPHS); BACKEND_GRAPHS: the served named graphs, space-separated (None: the
+    # project's three); BACKEND_CONNECTIONS: calls to it at once.
+    BACKEND: str | None = None
+    BACKEND_DEFAULT_GRAPH: str | None = None
+    BACKEND_GRAPHS: str | None = None
+    BACKEND_CONNECTIONS = 8
     # Where the shared on-disk stores live (kzct.store.shared); None: parse the data into memory
     # in every process. kzct serve uses build/stores unless --memory is given.
     STORE_DIR: str | None = None

@@ -34,6 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"most rows or triples in one answer; a larger one is refused whole with 507 (default {Defaults.MAX_ROWS})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
+    parser.add_argument("--backend", metavar="URL", default=None,
+                        help="run every query on this SPARQL 1.1 endpoint instead of a local store")
+    parser.add_argument("--backend-default-graph", metavar="IRI", default=None,
+                        help="the backend graph holding the served default graph (see docs/scaling.md)")
     parser.add_argument("--store", type=Path, default=None,
                         help="folder of the shared on-disk stores, built by kzct load or here when missing "
                              "(default build/stores)")
@@ -59,7 +63,11 @@ def options(args: argparse.Namespace) -> dict:
               "CACHE_MB": default_cache_mb() if args.cache_mb is None else max(args.cache_mb, 0)}
     if args.data:
         config["DATA"] = args.data
-    if not args.memory:
+    if args.backend:
+        config["BACKEND"] = args.backend
+        if args.backend_default_graph:
+            config["BACKEND_DEFAULT_GRAPH"] = args.backend_default_graph
+    elif not args.memory:
         from kzct.paths import STORES_DIR
 
         config["STORE_DIR"] = str(args.store or STORES_DIR)

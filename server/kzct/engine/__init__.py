@@ -25,4 +25,12 @@ def make_engine(dataset: Dataset, limits: Limits, backend: str = "oxigraph", iso
         return Engine(RdflibBackend(dataset), limits, isolate, children)
     if backend != "oxigraph":
         raise ValueError(f"unknown engine {backend!r}: oxigraph or rdflib")
+    from kzct.remote.store import RemoteStore
+
+    if isinstance(dataset.store, RemoteStore):
+        # A remote backend: the queries run there, so no query process here; the calls are bounded
+        # by the store's connection pool and abandoned at the deadline.
+        engine = Engine(OxigraphBackend(dataset.store), limits, isolate=False, children=children)
+        engine.remote = dataset.store
+        return engine
     return Engine(OxigraphBackend(dataset.store), limits, isolate, children)

@@ -358,6 +358,7 @@ class Engine:
         self.limits = limits
         self.isolate = isolate
         self.children = children
+        self.remote = None  # a RemoteStore when the queries run on a remote backend (kzct.remote)
         self.sealed = Pool(backend, limits, children, sealed=True)
         # Only when an allow-list is configured: children that may reach the listed endpoints.
         self.federating = Pool(backend, limits, children, sealed=False) if limits.service_allow else None
@@ -377,8 +378,10 @@ class Engine:
         """The query processes of this serving process, idle or busy."""
         return self.sealed.pids() + (self.federating.pids() if self.federating else [])
 
-    def state(self) -> dict[str, int]:
+    def state(self) -> dict:
         """How many query processes this serving process has, idle and busy (no query is run)."""
+        if self.remote is not None:
+            return {"backend": self.remote.url, "connections": self.remote.pool}
         return self.sealed.state()
 
     def check(self, query: str) -> precheck.Checked:
@@ -391,10 +394,16 @@ class Engine:
         ``started``: when the request arrived (``time.monotonic()``); the deadline counts from it.
         """
         checked = self.check(request.query)
+        deadline = (started if started is not None else time.monotonic()) + self.limits.timeout
         if not self.isolate:
             from kzct.engine.guard import guarded_execute
 
-            return guarded_execute(self.backend, request, self.limits, sealed=False)
-        deadline = (started if started is not None else time.monotonic()) + self.limits.timeout
+            if self.remote is None:
+                return guarded_execute(self.backend, request, self.limits, sealed=False)
+            self.remote.deadline.at = deadline
+            try:
+                return guarded_execute(self.backend, request, self.limits, sealed=False)
+            finally:
+                self.remote.deadline.at = None
         pool = self.federating if checked.services and self.federating is not None else self.sealed
         return pool.run(request, deadline, client, watch)

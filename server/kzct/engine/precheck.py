@@ -129,6 +129,22 @@ def check(text: str, limits: Limits) -> Checked:
     return Checked(form if form in QUERY_FORMS else None, deepest, tuple(services))
 
 
+def form_of(text: str) -> str | None:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) after the prologue, or None."""
+    tokens = scan(text)
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i]
+        upper = value.upper()
+        if kind == "word" and upper == "BASE":
+            i += 2
+        elif kind == "word" and upper == "PREFIX":
+            i += 3
+        else:
+            return upper if upper in QUERY_FORMS else None
+    return None
+
+
 def _operators(run: str) -> int:
     return sum(1 for c in run if not c.isspace())
 

@@ -25,7 +25,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("KZCT")
     app.config.update(config or {})
-    dataset = load(app.config["DATA"], app.config["ROOT"], app.config.get("STORE_DIR"))
+    if app.config.get("BACKEND"):
+        from kzct.remote import load_remote
+
+        graphs = app.config.get("BACKEND_GRAPHS")
+        dataset = load_remote(app.config["BACKEND"], app.config.get("BACKEND_DEFAULT_GRAPH"),
+                              graphs.split() if isinstance(graphs, str) else graphs,
+                              pool=int(app.config["BACKEND_CONNECTIONS"]), timeout=float(app.config["TIMEOUT"]),
+                              queue_wait=float(app.config["QUEUE_WAIT"]))
+    else:
+        dataset = load(app.config["DATA"], app.config["ROOT"], app.config.get("STORE_DIR"))
     engine = make_engine(dataset, Limits.from_config(app.config), app.config["ENGINE"],
                          children=int(app.config["QUERY_PROCESSES"]))
     atexit.register(engine.close)
@@ -34,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kzct.catalogue"] = load_catalogue(QUERIES_DIR)
     log.info("serving %d triples in the default graph and %d named graphs, release %s, %s",
              dataset.default_triples, len(dataset.graphs), dataset.release,
-             f"store {dataset.location}" if dataset.location else "in memory")
+             f"store {dataset.location}" if dataset.location
+             else f"backend {app.config['BACKEND']}" if app.config.get("BACKEND") else "in memory")
     app.register_blueprint(sparql.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(queries.bp)

@@ -103,6 +103,8 @@ def dumps_of(app: Flask, wait: float | None = None) -> Dumps | None:
 def build_before_fork(app: Flask) -> int | None:
     """``kzct serve``: fork the process that writes the dumps, before the workers; its pid."""
     downloads = downloads_of(app)
+    if not downloads.dataset.sources:  # a remote backend: its owner publishes the dumps
+        return None
     return build_in_background(downloads.dataset, downloads.folder)
 
 

@@ -40,6 +40,8 @@ QUERY_STATUS = {
     "gone": (499, "Client closed the connection"),
     "memory": (507, "Query needed too much memory"),
     "too-large": (507, "Answer too large"),
+    "backend-unavailable": (502, "Backend unavailable"),
+    "backend-timeout": (504, "Backend timed out"),
     "failed": (500, "Query failed"),
     "error": (500, "Query failed"),
 }
