@@ -118,15 +118,14 @@ def synthetic(scale: int, folder: Path) -> Path:
 # --- server ---------------------------------------------------------------------------------
 
 def engine_args(engine: str) -> list[str]:
-    """``kzct serve`` arguments of an engine label: ``oxigraph`` (on-disk store, cache off),
+    """``kzct serve`` arguments of an engine label: ``oxigraph`` (the on-disk store, cache off),
     ``oxigraph+cache`` (the answer cache on, as ``kzct serve`` runs by default), ``oxigraph+memory``
     (the store parsed into memory in every worker, cache off), ``rdflib`` (the baseline)."""
     base, _, variant = engine.partition("+")
     args = ["--engine", base]
     if variant != "cache":
         args += ["--cache-mb", "0"]
-    if variant == "memory" or base == "rdflib":
-        args += ["--memory"]
+    args += ["--store", "memory" if variant == "memory" or base == "rdflib" else "disk"]
     return args
 
 

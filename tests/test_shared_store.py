@@ -91,3 +91,16 @@ def test_issue_13_query_processes_open_their_own_handle_and_survive_a_kill(proje
         assert len(engine.pids()) == 2
     finally:
         engine.close()
+
+
+def test_issue_13_kzct_serve_opens_the_disk_store_in_every_process(serve, tmp_path):
+    import requests
+
+    server = serve("--workers", "2", "--store", "disk", "--store-dir", str(tmp_path / "stores"),
+                   env={"KZCT_ROOT": str(DATA_DIR)})
+    assert "store " + str(tmp_path / "stores") in server.output()
+    for _ in range(6):  # spread over both workers and their query processes
+        answer = requests.get(server.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+                              headers={"Accept": "text/csv"}, timeout=10)
+        assert answer.status_code == 200 and answer.text.split()[1] == str(load_project(DATA_DIR).default_triples)
+    assert requests.get(server.url + "/id/alpha-group", headers={"Accept": "text/turtle"}, timeout=10).status_code == 200

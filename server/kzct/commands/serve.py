@@ -10,6 +10,11 @@ from pathlib import Path
 from kzct.cli import CommandError
 from kzct.config import DEFAULT_QUERY_PROCESSES, DEFAULT_THREADS, Defaults, default_cache_mb, default_workers
 
+# Above this much RDF, --store auto opens the shared on-disk store instead of parsing into every
+# worker: measured in docs/performance.md (memory grows with the data times the workers in memory,
+# while on disk the light queries of the benchmark ran at about half the speed).
+AUTO_DISK_MB = 64
+
 HELP = "serve the graph (or --data files) as a read-only SPARQL 1.1 endpoint at /sparql"
 
 log = logging.getLogger(__name__)
@@ -38,11 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every query on this SPARQL 1.1 endpoint instead of a local store")
     parser.add_argument("--backend-default-graph", metavar="IRI", default=None,
                         help="the backend graph holding the served default graph (see docs/scaling.md)")
-    parser.add_argument("--store", type=Path, default=None,
-                        help="folder of the shared on-disk stores, built by kzct load or here when missing "
+    parser.add_argument("--store", choices=("auto", "memory", "disk"), default="auto",
+                        help="memory: parse the data into each worker (fastest); disk: open the shared "
+                             "on-disk store read-only (least memory, instant restarts, larger than RAM); "
+                             f"auto (default): disk when the input files pass {AUTO_DISK_MB} MB")
+    parser.add_argument("--memory", action="store_const", const="memory", dest="store",
+                        help="the same as --store memory")
+    parser.add_argument("--store-dir", type=Path, default=None,
+                        help="folder of the on-disk stores, built by kzct load or here when missing "
                              "(default build/stores)")
-    parser.add_argument("--memory", action="store_true",
-                        help="parse the data into memory in every worker instead of opening the on-disk store")
     parser.add_argument("--cache-mb", type=int, default=None,
                         help="megabytes of exact answers kept, shared by all workers; 0 turns the cache "
                              f"off (default {default_cache_mb()} on this machine)")
@@ -67,10 +76,10 @@ def options(args: argparse.Namespace) -> dict:
         config["BACKEND"] = args.backend
         if args.backend_default_graph:
             config["BACKEND_DEFAULT_GRAPH"] = args.backend_default_graph
-    elif not args.memory:
+    elif args.store == "disk" or (args.store == "auto" and _input_mb(args.data) > AUTO_DISK_MB):
         from kzct.paths import STORES_DIR
 
-        config["STORE_DIR"] = str(args.store or STORES_DIR)
+        config["STORE_DIR"] = str(args.store_dir or STORES_DIR)
     if args.timeout is not None:
         config["TIMEOUT"] = args.timeout
     if args.max_rows is not None:
@@ -80,6 +89,16 @@ def options(args: argparse.Namespace) -> dict:
     if args.public_url:
         config["PUBLIC_URL"] = args.public_url
     return config
+
+
+def _input_mb(data: list[str] | None) -> float:
+    from kzct.dataset import DatasetError, file_sources, project_sources
+
+    try:
+        sources = file_sources(data) if data else project_sources()
+    except DatasetError:
+        return 0.0  # create_app reports it
+    return sum(s.path.stat().st_size for s in sources) / 1e6
 
 
 def run(args: argparse.Namespace) -> int:
