@@ -50,7 +50,7 @@ from urllib.parse import urlencode, urlsplit
 import pyoxigraph as ox
 import requests
 
-from peers import PEERS, PeerUnavailable, tree_pss_mb, wait_until_answering
+from peers import GRAPH, PEERS, PeerUnavailable, tree_pss_mb, wait_until_answering
 from report import report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,11 +129,18 @@ def engine_args(engine: str) -> list[str]:
     return args
 
 
+def backend_args(endpoint: str, graph: str, cache: bool) -> list[str]:
+    """``kzct serve`` in front of a peer that holds the benchmark file in ``graph``."""
+    return ["--backend", endpoint.split("?")[0], "--backend-default-graph", graph, "--backend-graphs", "",
+            *([] if cache else ["--cache-mb", "0"])]
+
+
 class Server:
-    def __init__(self, data: Path, engine: str, extra: list[str]) -> None:
+    def __init__(self, data: Path | None, engine: str, extra: list[str], args: list[str] | None = None) -> None:
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        command = [sys.executable, "-m", "kzct.cli", "serve", "--port", "0", "--data", str(data),
-                   *engine_args(engine), "--timeout", str(SERVER_TIMEOUT), *extra]
+        source = args if args is not None else ["--data", str(data), *engine_args(engine)]
+        command = [sys.executable, "-m", "kzct.cli", "serve", "--port", "0", *source,
+                   "--timeout", str(SERVER_TIMEOUT), *extra]
         self.started = time.monotonic()
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.endpoint = self._wait()
@@ -315,6 +322,8 @@ def main() -> int:
     parser.add_argument("--url", help="measure this endpoint instead of starting kzct")
     parser.add_argument("--peers", default="", help=f"comma-separated peer servers to start too: {', '.join(PEERS)}")
     parser.add_argument("--data-dir", default=str(ROOT / "build" / "bench"))
+    parser.add_argument("--front-virtuoso", action="store_true",
+                        help="with --peers virtuoso: also run kzct serve --backend in front of it, cache off and on")
     parser.add_argument("--out", help="write the raw results as JSON here")
     args = parser.parse_args()
     folder = Path(args.data_dir)
@@ -330,8 +339,8 @@ def main() -> int:
         parser.error(f"unknown peers {', '.join(unknown)}; known: {', '.join(PEERS)}")
     results, servers = [], []
 
-    def run(server, engine: str, meta: dict) -> None:
-        """Every (query, clients) cell against one server, which is stopped afterwards."""
+    def run(server, engine: str, meta: dict, keep: bool = False) -> None:
+        """Every (query, clients) cell against one server, which is stopped afterwards unless ``keep``."""
         endpoint = args.url if server is None else server.endpoint
         meta["memory_start_mb"] = server.memory_mb() if server else math.nan
         try:
@@ -350,7 +359,7 @@ def main() -> int:
             if args.out:
                 Path(args.out).write_text(json.dumps({"results": results, "servers": servers}, indent=1))
         finally:
-            if server:
+            if server and not keep:
                 server.stop()
 
     for scale in (int(s) for s in args.scales.split(",")):
@@ -376,8 +385,20 @@ def main() -> int:
                 print(f"peer {name} at {scale}x could not start: {exc}", file=sys.stderr, flush=True)
                 servers.append({**meta, "failed": str(exc)})
                 continue
+            fronted = name == "virtuoso" and args.front_virtuoso
             run(peer, label, {**meta, "command": peer.command, "load_s": peer.load_seconds,
-                              "ready_s": peer.ready_seconds})
+                              "ready_s": peer.ready_seconds}, keep=fronted)
+            if fronted:  # kzct in front of the same Virtuoso: the cost of kzct's layer, measured
+                try:
+                    for cache in (False, True):
+                        engine = "kzct→virtuoso" + ("+cache" if cache else "")
+                        server = Server(None, engine, extra, backend_args(peer.endpoint, GRAPH, cache))
+                        run(server, engine, {"scale": scale, "triples": triples, "engine": engine,
+                                             "ready_s": server.ready_seconds, "settled_s": server.settled_seconds,
+                                             "command": "kzct serve " + " ".join(
+                                                 [*backend_args("VIRTUOSO", GRAPH, cache), *extra])})
+                finally:
+                    peer.stop()
     print(report(results, servers, list(QUERIES)))
     return 0
 

@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every query on this SPARQL 1.1 endpoint instead of a local store")
     parser.add_argument("--backend-default-graph", metavar="IRI", default=None,
                         help="the backend graph holding the served default graph (see docs/scaling.md)")
+    parser.add_argument("--backend-graphs", metavar="IRIS", default=None,
+                        help="the backend's named graphs to serve, space-separated (default: the project's "
+                             "three; an empty string: none)")
     parser.add_argument("--store", choices=("auto", "memory", "disk"), default="auto",
                         help="memory: parse the data into each worker (fastest); disk: open the shared "
                              "on-disk store read-only (least memory, instant restarts, larger than RAM); "
@@ -76,6 +79,8 @@ def options(args: argparse.Namespace) -> dict:
         config["BACKEND"] = args.backend
         if args.backend_default_graph:
             config["BACKEND_DEFAULT_GRAPH"] = args.backend_default_graph
+        if args.backend_graphs is not None:
+            config["BACKEND_GRAPHS"] = args.backend_graphs
     elif args.store == "disk" or (args.store == "auto" and _input_mb(args.data) > AUTO_DISK_MB):
         from kzct.paths import STORES_DIR
 

@@ -21,7 +21,7 @@ def load_remote(url: str, default_graph: str | None, named_graphs: list[str] | N
     """
     from pyoxigraph import NamedNode
 
-    named = list(named_graphs or PROJECT_GRAPHS)
+    named = list(PROJECT_GRAPHS if named_graphs is None else named_graphs)
     store = RemoteStore(url, default_graph, named, pool=pool, timeout=max(timeout, 30.0), queue_wait=queue_wait)
     try:
         graphs = {g: _count(store.query(COUNT, default_graph=[NamedNode(g)], named_graphs=[])) for g in named}

@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         graphs = app.config.get("BACKEND_GRAPHS")
         dataset = load_remote(app.config["BACKEND"], app.config.get("BACKEND_DEFAULT_GRAPH"),
-                              graphs.split() if isinstance(graphs, str) else graphs,
+                              graphs.split() if isinstance(graphs, str) else graphs,  # "": none
                               pool=int(app.config["BACKEND_CONNECTIONS"]), timeout=float(app.config["TIMEOUT"]),
                               queue_wait=float(app.config["QUEUE_WAIT"]))
     else:
