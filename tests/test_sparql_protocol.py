@@ -124,14 +124,17 @@ def test_describe(client):
     assert subjects == {str(KZ["alpha-group"])}
 
 
-def test_406_when_nothing_acceptable(client):
-    assert_problem(client.get("/sparql", query_string={"query": ASK}, headers={"Accept": "image/png"}), 406)
-    assert_problem(client.get("/sparql", query_string={"query": ASK, "format": "bogus"}), 406)
+def test_406_when_the_default_is_excluded_or_the_format_unknown(client):
+    assert_problem(client.get("/sparql", query_string={"query": ASK}, headers={"Accept": "image/png, */*;q=0"}), 406)
+    body = assert_problem(client.get("/sparql", query_string={"query": ASK, "format": "bogus"}), 406)
+    assert "format=bogus" in body["detail"]
 
 
-def test_406_for_a_graph_format_on_select(client):
-    body = assert_problem(client.get("/sparql", query_string={"query": SELECT, "format": "turtle"}), 406)
-    assert "SELECT" in body["detail"]
+def test_a_graph_format_on_select_falls_back_to_accept(client):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "turtle"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
 
 
 def test_400_syntax_error_with_parser_message(client):
