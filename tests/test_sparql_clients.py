@@ -196,5 +196,5 @@ def test_issue_15_roqet_remote_queries(live, form):
     expected = {"SELECT": "bindings xml", "ASK": "boolean xml", "CONSTRUCT": "graph turtle",
                 "DESCRIBE": "graph turtle"}[form]
     logged = [line for line in live.output().splitlines()
-              if "query ok 200" in line and expected in line and line.endswith(" ".join(CLIENT_QUERIES[form].split())[-30:])]
+              if "query ok 200" in line and expected in line and (": " + " ".join(CLIENT_QUERIES[form].split())[:60]) in line]
     assert logged
