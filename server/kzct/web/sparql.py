@@ -13,7 +13,7 @@ import logging
 import time
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 
@@ -101,6 +101,8 @@ def sparql():
     if not queries:
         if request.method == "POST":
             raise Problem(400, "Bad request", "the request has no query", "no-query")
+        if "graph" in params or "default" in params:  # a Graph Store Protocol read: /store answers it
+            return redirect(url_for("store.store_get") + "?" + request.query_string.decode("latin-1"), 303)
         return service_description()
     query = queries[0]
     if request.method == "GET" and ui.wants_page(params):
