@@ -245,3 +245,37 @@ def test_served_dumps_match_void(serve, project, tmp_path):
             with urllib.request.urlopen(f"{server.url}/download/{name}", timeout=30) as response:
                 assert hashlib.sha256(response.read()).hexdigest() == value
     assert server.output().count("wrote 5 dumps") == 1
+
+
+def test_issue_15_downloads_accept_ranges(client, app):
+    dump = dumps_of(app).files[0]
+    whole = dump.path.read_bytes()
+    full = client.get(f"/download/{dump.name}")
+    assert full.headers["Accept-Ranges"] == "bytes"
+    for header, start, stop in (("bytes=10-19", 10, 20), ("bytes=-7", len(whole) - 7, len(whole)),
+                                (f"bytes={len(whole) - 3}-", len(whole) - 3, len(whole))):
+        part = client.get(f"/download/{dump.name}", headers={"Range": header})
+        assert part.status_code == 206
+        assert part.get_data() == whole[start:stop]
+        assert part.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{len(whole)}"
+        assert int(part.headers["Content-Length"]) == stop - start
+    response = client.get(f"/download/{dump.name}", headers={"Range": f"bytes={len(whole) + 5}-"})
+    assert_problem(response, 416)
+    assert response.headers["Content-Range"] == f"bytes */{len(whole)}"
+    weak = client.get(f"/download/{dump.name}", headers={"Range": "bytes=0-1", "If-Range": full.headers["ETag"]})
+    assert weak.status_code == 200 and weak.get_data() == whole
+
+
+def test_issue_15_downloads_are_gzip_compressed_when_accepted(client, app):
+    import gzip
+
+    for f in dumps_of(app).files:
+        response = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip, deflate"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert gzip.decompress(response.get_data()) == f.path.read_bytes()
+        again = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip"})
+        assert again.get_data() == response.get_data()  # no time or name in the gzip header
+        plain = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert "Content-Encoding" not in plain.headers and plain.get_data() == f.path.read_bytes()
