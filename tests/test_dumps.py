@@ -279,3 +279,38 @@ def test_issue_15_downloads_are_gzip_compressed_when_accepted(client, app):
         assert again.get_data() == response.get_data()  # no time or name in the gzip header
         plain = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip;q=0, identity"})
         assert "Content-Encoding" not in plain.headers and plain.get_data() == f.path.read_bytes()
+
+
+BLANK_NODES = """PREFIX kz: <https://w3id.org/kzct/id/>
+PREFIX kzo: <https://w3id.org/kzct/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+kz:alpha-group rdfs:seeAlso [ rdfs:label "one"@en ; rdfs:seeAlso [ rdfs:label "two"@en ] ] ,
+    [ rdfs:label "three"@en ] ;
+  rdfs:comment ( "a" "b" "c" ) .
+"""
+
+
+def test_issue_15_dumps_are_byte_identical_across_loads_with_blank_nodes(project, tmp_path):
+    (project / "graph" / "blank-nodes.ttl").write_text(BLANK_NODES)
+    runs = []
+    for out in ("one", "two"):
+        dataset = load_project(project)  # each load labels the blank nodes afresh
+        dumps, built = ensure_dumps(dataset, tmp_path / out)
+        assert built
+        runs.append({f.name: (f.sha256, f.path.read_bytes()) for f in dumps.files})
+    assert runs[0] == runs[1]
+    nt = next(body for name, (_, body) in runs[0].items() if name.endswith(".nt"))
+    assert b"_:c14n0 " in nt  # canonical labels, not the loader's
+    lines = nt.decode().splitlines()
+    assert lines == sorted(lines)  # sorted N-Triples: diffable releases
+
+
+def test_issue_15_project_dumps_are_reproducible(tmp_path):
+    """The project's own graph (414 quads with blank nodes), dumped by two processes: same checksums."""
+    sums = []
+    for out in ("one", "two"):
+        subprocess.run([sys.executable, "-m", "kzct.cli", "dump", "--out", str(tmp_path / out)], check=True,
+                       capture_output=True, timeout=300)
+        sums.append({p.name: p.read_text() for p in (tmp_path / out).glob("kzct-*.sha256")})
+    assert len(sums[0]) == len(EXTENSIONS)
+    assert sums[0] == sums[1]
