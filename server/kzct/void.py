@@ -52,6 +52,7 @@ class Statistics:
     release: str
     license: str | None
     vocabularies: list[str]
+    source_article: bool = True  # the data describes kz:source-article (VoID names it only then)
 
 
 COUNTS = f"""
@@ -101,8 +102,9 @@ def statistics(dataset: Dataset) -> Statistics:
     graphs = {name: _graph_stats(dataset, NamedNode(name)) for name in sorted(dataset.graphs)}
     if not dataset.union_default and graphs:  # the whole dataset: default graph and named graphs
         whole = _merge(whole, list(graphs.values()))
+    source = any(True for _ in dataset.store.quads_for_pattern(NamedNode(str(SOURCE_ARTICLE)), None, None))
     return Statistics(whole, graphs, release_version(dataset), dataset.release, _license(dataset),
-                      _vocabularies(whole))
+                      _vocabularies(whole), source)
 
 
 def _merge(first: GraphStats, rest: list[GraphStats]) -> GraphStats:
@@ -150,7 +152,8 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
     add(ds, DCTERMS.description, _en(DESCRIPTION))
     if stats.license:
         add(ds, DCTERMS.license, NamedNode(stats.license))
-    add(ds, DCTERMS.source, _n(SOURCE_ARTICLE))
+    if stats.source_article:
+        add(ds, DCTERMS.source, _n(SOURCE_ARTICLE))
     add(ds, _n(OWL.versionInfo), Literal(stats.version))
     add(ds, KZSD.release, Literal(stats.release))
     add(ds, RDFS.comment, _en(
@@ -158,7 +161,8 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
     add(ds, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
     add(ds, VOID.uriSpace, Literal(BASE))
     add(ds, VOID.rootResource, NamedNode(ONTOLOGY_IRI))
-    add(ds, VOID.exampleResource, _n(SOURCE_ARTICLE))
+    if stats.source_article:
+        add(ds, VOID.exampleResource, _n(SOURCE_ARTICLE))
     for vocabulary in stats.vocabularies:
         add(ds, VOID.vocabulary, NamedNode(vocabulary))
     if dumps is not None:
