@@ -154,3 +154,18 @@ def test_issue_15_project_ontology_version_iri_and_source_dereference(project):
               if q.predicate.value == "http://purl.org/dc/terms/source"]
     assert source == [BASE + "id/source-article"]
     assert dereference(client, source[0], "text/turtle").status_code == 200
+
+
+def test_issue_15_project_iris_dereference(project):
+    """The walk over the project's own SD, VoID and dumps (about 1,200 IRIs), as Turtle."""
+    client = project.test_client()
+    iris = minted(client.get("/sparql", headers={"Accept": "text/turtle"}).data, ox.RdfFormat.TURTLE)
+    iris |= minted(client.get("/.well-known/void", headers={"Accept": "application/n-triples"}).data,
+                   ox.RdfFormat.N_TRIPLES)
+    for f in dumps_of(project, 120).files:
+        if f.name.endswith(".nq"):
+            iris |= minted(f.path.read_bytes(), ox.RdfFormat.N_QUADS)
+    assert len(iris) > 1000
+    failures = [(iri, status) for iri in sorted(iris)
+                if (status := dereference(client, iri, "text/turtle").status_code) != 200]
+    assert failures == []
