@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
-EXPOSED = "ETag, X-KZCT-Truncated, X-KZCT-Rows, X-KZCT-Conforms, Content-Type, Content-Length"
+EXPOSED = ("ETag, X-KZCT-Truncated, X-KZCT-Rows, X-KZCT-Conforms, Content-Type, Content-Length, Content-Range, "
+           "Content-Encoding, Link")
 
 
 def allowed_methods() -> str:
