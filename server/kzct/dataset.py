@@ -2,7 +2,8 @@
 
 Project mode (no files given): ``ontology/*.ttl`` -> ``GRAPH_ONTOLOGY``, ``graph/*.ttl`` ->
 ``GRAPH_DATA``, ``build/inferred.nt`` (the OWL-RL closure from ``kzct.reasoning``) ->
-``GRAPH_INFERRED``. The store's default graph holds the union of the three (as a set: a triple
+``GRAPH_INFERRED``, and the affiliation chains computed from the ties (``kzct.chaingraph``) ->
+``GRAPH_CHAINS`` when there are ties. The store's default graph holds the union of them (as a set: a triple
 asserted and also inferred appears once), so a query without ``default-graph-uri`` sees
 everything, and ``default-graph-uri=GRAPH_DATA`` sees the asserted data only.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from kzct import chaingraph
 from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR
 
@@ -152,6 +154,8 @@ def load_project(root: Path | None = None, inferred: bool = True) -> Dataset:
             sources.append(Source(closure, str(GRAPH_INFERRED)))
     for source in sources:
         _load(store, source.path, source.graph)
+    # The affiliation chains as data (kzct.chaingraph), in a graph of their own when there are ties.
+    store.extend(chaingraph.materialize(store))
     # The default graph: the set union of the named graphs.
     store.extend(
         [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in store.quads_for_pattern(None, None, None)]

@@ -1,13 +1,16 @@
-"""The ``kzsd:`` vocabulary (``https://w3id.org/kzct/service#``): the terms the Service Description and
-the VoID description use for what SPARQL Service Description and VoID have no term for (limits,
-links, the release). ``triples()`` is the vocabulary document served at ``/service``.
+"""The small vocabularies the server itself mints, as data: ``kzsd:`` (``https://w3id.org/kzct/service#``),
+the terms the Service Description and VoID use where SPARQL Service Description and VoID have none
+(limits, links, the release), served at ``/service``; and ``kzch:`` (``https://w3id.org/kzct/chains#``),
+the terms of the materialized affiliation chains (``kzct.chaingraph``), served at ``/chains``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kzct.namespaces import BASE, KZSD, OWL, RDF, RDFS, SD, VOID, XSD
+from kzct.namespaces import BASE, KZCH, KZO, KZSD, OWL, RDF, RDFS, SD, VOID, XSD
 
 VOCABULARY_IRI = BASE + "service"
 TITLE = "kzct service vocabulary"
@@ -45,16 +48,76 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+CHAIN = str(KZCH.Chain)
+HOP = str(KZCH.Hop)
+CHAIN_TERMS: dict[str, tuple[str, str, str, str]] = {
+    "Chain": ("", "", "affiliation chain",
+              "A simple path of tie statements from one organization to another (no organization twice), "
+              "as the affiliation-chains named query finds it."),
+    "Hop": ("", "", "hop", "One tie of a chain, walked from one organization to the next."),
+    "start": (CHAIN, str(KZO.Organization), "starts at", "The organization the chain starts from."),
+    "end": (CHAIN, str(KZO.Organization), "ends at", "The organization the chain leads to."),
+    "length": (CHAIN, str(XSD.integer), "length", "How many ties the chain has."),
+    "rank": (CHAIN, str(XSD.integer), "rank",
+             "Its place among the chains between the same two organizations: shortest first, then by "
+             "the strength of the statuses of its hops (the order of the named query)."),
+    "weakestStatus": (CHAIN, str(RDFS.Resource), "weakest status",
+                      "The weakest status among its hops (asserted is the strongest, negated the weakest)."),
+    "hop": (CHAIN, HOP, "hop", "One of its hops."),
+    "position": (HOP, str(XSD.integer), "position", "Where the hop is in its chain, from 1."),
+    "from": (HOP, str(KZO.Organization), "from", "The organization the hop leaves."),
+    "to": (HOP, str(KZO.Organization), "to", "The organization the hop reaches."),
+    "tie": (HOP, str(KZO.Tie), "tie", "The tie statement the hop walks (in either direction)."),
+    "kind": (HOP, str(RDFS.Resource), "kind", "The kind of tie."),
+    "status": (HOP, str(RDFS.Resource), "status", "The status of the tie statement (kzo:status)."),
+    "claimant": (HOP, str(RDFS.Resource), "claimant", "Who claimed the tie (kzo:claimedBy)."),
+    "quote": (HOP, str(RDF.langString), "quote", "The sentence of the article that states the tie."),
+}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    iri: str
+    namespace: str
+    title: str
+    comment: str
+    terms: dict[str, tuple[str, str, str, str]]
+
+    def triples(self) -> list[Triple]:
+        return _triples(self)
+
+
+SERVICE = Vocabulary(VOCABULARY_IRI, str(KZSD), TITLE, COMMENT, TERMS)
+CHAINS = Vocabulary(BASE + "chains", str(KZCH), "kzct affiliation-chain vocabulary",
+                    "Terms of the named graph <https://w3id.org/kzct/id/graph/chains>: the affiliation "
+                    "chains between organizations, with every hop's tie, status, claimants and quote, "
+                    "materialized when the dataset is loaded so that SPARQL (and SERVICE) can ask for them.",
+                    CHAIN_TERMS)
+
+
 def triples() -> list[Triple]:
-    vocabulary = NamedNode(VOCABULARY_IRI)
+    return SERVICE.triples()
+
+
+def _triples(vocab: Vocabulary) -> list[Triple]:
+    vocabulary = NamedNode(vocab.iri)
     t = [
         Triple(vocabulary, NamedNode(str(RDF.type)), NamedNode(str(OWL.Ontology))),
-        Triple(vocabulary, NamedNode(str(RDFS.label)), Literal(TITLE, language="en")),
-        Triple(vocabulary, NamedNode(str(RDFS.comment)), Literal(COMMENT, language="en")),
+        Triple(vocabulary, NamedNode(str(RDFS.label)), Literal(vocab.title, language="en")),
+        Triple(vocabulary, NamedNode(str(RDFS.comment)), Literal(vocab.comment, language="en")),
     ]
-    for name, (domain, range_, label, comment) in TERMS.items():
-        term = NamedNode(str(KZSD[name]))
-        kind = OWL.DatatypeProperty if range_.startswith(str(XSD)) else OWL.ObjectProperty
+    for name, (domain, range_, label, comment) in vocab.terms.items():
+        term = NamedNode(vocab.namespace + name)
+        if not domain:
+            t += [
+                Triple(term, NamedNode(str(RDF.type)), NamedNode(str(OWL.Class))),
+                Triple(term, NamedNode(str(RDFS.label)), Literal(label, language="en")),
+                Triple(term, NamedNode(str(RDFS.comment)), Literal(comment, language="en")),
+                Triple(term, NamedNode(str(RDFS.isDefinedBy)), vocabulary),
+            ]
+            continue
+        kind = OWL.DatatypeProperty if range_.startswith(str(XSD)) or range_ == str(RDF.langString) \
+            else OWL.ObjectProperty
         t += [
             Triple(term, NamedNode(str(RDF.type)), NamedNode(str(kind))),
             Triple(term, NamedNode(str(RDFS.label)), Literal(label, language="en")),

@@ -19,8 +19,8 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
 
 from kzct.dataset import Dataset
 from kzct.dump import Dumps, release_version
-from kzct.namespaces import (BASE, DCAT, DCTERMS, KZ, KZSD, OWL, PREFIXES, RDF, RDFS, SD, SPDX, VOID,
-                             XSD)
+from kzct.namespaces import (BASE, DCAT, DCTERMS, GRAPH_CHAINS, KZ, KZCH, KZSD, OWL, PREFIXES, RDF, RDFS,
+                             SD, SPDX, VOID, XSD)
 
 DATASET_IRI = BASE + "dataset"
 ONTOLOGY_IRI = BASE + "ontology"
@@ -32,6 +32,11 @@ DESCRIPTION = (
     "the exact quote, the section it comes from and the stance the article takes on it."
 )
 WELL_KNOWN = (RDF, RDFS, XSD)
+CHAINS_DESCRIPTION = (
+    "The affiliation chains between organizations, as data: every simple path of up to 6 tie "
+    "statements between two organizations (kzch:Chain, kzch:start, kzch:end, kzch:length, kzch:rank), "
+    "each hop with its tie, kind, status, claimants and quote (kzch:Hop); computed from the ties "
+    "when the dataset is loaded, the same chains as the affiliation-chains named query.")
 
 
 @dataclass
@@ -190,6 +195,9 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
         add(subset, SD.name, NamedNode(name))
         add(subset, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
         add(subset, RDFS.comment, _en(f"The named graph <{name}>: query it alone with default-graph-uri={name}."))
+        if name == str(GRAPH_CHAINS):
+            add(subset, DCTERMS.description, _en(CHAINS_DESCRIPTION))
+            add(subset, VOID.vocabulary, NamedNode(str(KZCH)))
         _add_stats(add, subset, gs, str(i))
     t.sort(key=lambda triple: (isinstance(triple.subject, BlankNode), str(triple.subject)))  # stable: grouped
     return t

@@ -3,6 +3,7 @@
 - ``/shapes`` (``kzsh:``, hash IRIs): every SHACL shape, and ``/shapes/<Name>`` one shape with its
   nested nodes, so the ``sh:sourceShape`` of a validation report leads to the shape;
 - ``/service`` (``kzsd:``): the service vocabulary of the Service Description and VoID;
+- ``/chains`` (``kzch:``): the terms of the materialized affiliation chains (``kzct.chaingraph``);
 - ``/ontology/<version>`` (the ontology's ``owl:versionIRI``): 303 to ``/ontology`` for the version served;
 - ``/dataset/<graph>`` (the VoID subsets): 303 to the VoID description that describes them;
 - ``/id/graph/<name>`` (the named graphs): 303 to ``/store?graph=`` for RDF, to the VoID page for HTML
@@ -154,13 +155,22 @@ def shape(name: str):
 
 # --- the service vocabulary -------------------------------------------------------------------
 
+def _vocabulary(vocab: vocabulary.Vocabulary, prefix: str) -> Response:
+    items = "".join(
+        f'<dt id="{escape(name)}">{prefix}:{escape(name)}</dt><dd>{escape(label)}: {escape(comment)}</dd>\n'
+        for name, (_, _, label, comment) in vocab.terms.items())
+    return _answer(vocab.triples(), SERVICE_PREFIXES + (prefix, "kzo"), vocab.title, vocab.comment,
+                   f"<dl>\n{items}</dl>")
+
+
 @bp.get("/service")
 def service_vocabulary():
-    items = "".join(
-        f'<dt id="{escape(name)}">kzsd:{escape(name)}</dt><dd>{escape(label)}: {escape(comment)}</dd>\n'
-        for name, (_, _, label, comment) in vocabulary.TERMS.items())
-    return _answer(vocabulary.triples(), SERVICE_PREFIXES, vocabulary.TITLE, vocabulary.COMMENT,
-                   f"<dl>\n{items}</dl>")
+    return _vocabulary(vocabulary.SERVICE, "kzsd")
+
+
+@bp.get("/chains")
+def chains_vocabulary():
+    return _vocabulary(vocabulary.CHAINS, "kzch")
 
 
 # --- redirects to the documents that describe an IRI ---------------------------------------------
