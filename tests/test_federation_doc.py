@@ -38,9 +38,10 @@ def run(block: str, url: str, **names) -> dict:
 
 def test_issue_15_federation_doc_examples_answer_on_the_real_graph(project):
     blocks = section_blocks()
-    assert len(blocks["turtle"]) == 1 and len(blocks["sparql"]) == 1 and len(blocks["python"]) == 3
-    names = {"PEER_TURTLE": blocks["turtle"][0], "QUERY": blocks["sparql"][0].replace(DOC_URL, project.url)}
-    rdflib_block, pyoxigraph_block, clients_block = blocks["python"]
+    assert len(blocks["turtle"]) == 1 and len(blocks["sparql"]) == 2 and len(blocks["python"]) == 4
+    names = {"PEER_TURTLE": blocks["turtle"][0], "QUERY": blocks["sparql"][0].replace(DOC_URL, project.url),
+             "CHAIN_QUERY": blocks["sparql"][1].replace(DOC_URL, project.url)}
+    rdflib_block, pyoxigraph_block, clients_block, chains_block = blocks["python"]
     assert run(rdflib_block, project.url, **names)["rows"] == EXPECTED
     assert run(pyoxigraph_block, project.url, **names)["rows"] == EXPECTED
     done = run(clients_block, project.url, **names)
@@ -49,3 +50,9 @@ def test_issue_15_federation_doc_examples_answer_on_the_real_graph(project):
     hut = "https://w3id.org/kzct/id/hizb-ut-tahrir"
     described = {(str(s), str(p), str(o)) for s, p, o in done["described"]}
     assert (hut, "http://www.w3.org/2004/02/skos/core#prefLabel", "Hizb ut-Tahrir al-Islami") in described
+    kz, kzo = "https://w3id.org/kzct/id/", "https://w3id.org/kzct/ontology#"
+    assert run(chains_block, project.url, **names)["chain_rows"] == [
+        ("http://peer.example/report/1", "1", kz + "hizb-ut-tahrir", kz + "al-qaeda", kzo + "Claimed"),
+        ("http://peer.example/report/2", "1", kz + "jamaat-of-central-asian-mujahedins", kz + "al-qaeda",
+         kzo + "Asserted"),
+    ]
