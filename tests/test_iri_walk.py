@@ -169,3 +169,12 @@ def test_issue_15_project_iris_dereference(project):
     failures = [(iri, status) for iri in sorted(iris)
                 if (status := dereference(client, iri, "text/turtle").status_code) != 200]
     assert failures == []
+
+
+def test_issue_15_problem_type_iris_dereference(client):
+    for response in (client.get("/nowhere"), client.get("/sparql", query_string={"query": "ASK {"}),
+                     client.get("/store", query_string={"graph": "nope"})):
+        kind = assert_problem(response, response.status_code)["type"]
+        assert kind.startswith(BASE + "problems#")
+        for accept in ACCEPTS:
+            assert dereference(client, kind, accept).status_code == 200

@@ -8,6 +8,7 @@
 - ``/dataset/<graph>`` (the VoID subsets): 303 to the VoID description that describes them;
 - ``/id/graph/<name>`` (the named graphs): 303 to ``/store?graph=`` for RDF, to the VoID page for HTML
   (``graph_redirect``, called by ``pages.entity``);
+- ``/problems``: what the ``type`` IRIs of our problem+json errors (``.../problems#<kind>``) mean;
 - ``/.well-known/sparql``: 303 to ``/sparql``, whose GET answers the Service Description.
 
 Each page answers ``format``, a suffix-free ``Accept`` (Turtle for ``*/*``) and carries ``Link``
@@ -19,7 +20,7 @@ from __future__ import annotations
 from html import escape
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from pyoxigraph import BlankNode, NamedNode, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
 
 from kzct import formats, vocabulary
 from kzct.namespaces import BASE, KZSH, OWL, PREFIXES, RDF, RDFS, SH
@@ -171,6 +172,19 @@ def service_vocabulary():
 @bp.get("/chains")
 def chains_vocabulary():
     return _vocabulary(vocabulary.CHAINS, "kzch")
+
+
+@bp.get("/problems")
+def problem_types():
+    """The ``type`` IRIs of our problem+json errors (``.../problems#<kind>``) lead here."""
+    doc = NamedNode(BASE + "problems")
+    text = ("Every error of the kzct server is application/problem+json (RFC 9457) with type, title, "
+            "status and detail. Its type is https://w3id.org/kzct/problems#<kind>, where the kind names "
+            "the error (not-acceptable, not-found, syntax, timeout, ...); the title and detail explain it, "
+            "and the status is the HTTP status.")
+    triples = [Triple(doc, NamedNode(str(RDFS.label)), Literal("kzct problem types", language="en")),
+               Triple(doc, NamedNode(str(RDFS.comment)), Literal(text, language="en"))]
+    return _answer(triples, ("rdfs",), "kzct problem types", text, "")
 
 
 # --- redirects to the documents that describe an IRI ---------------------------------------------
