@@ -13,7 +13,7 @@ from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
-from kzct.web import download, errors, health, http, linked, pages, queries, sparql, store, validate, void, ui
+from kzct.web import download, errors, health, http, linked, pages, queries, shapes, sparql, store, validate, void, ui
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(void.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(linked.bp)
+    app.register_blueprint(shapes.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(validate.bp)
     errors.register(app)
