@@ -85,3 +85,87 @@ def test_bad_parameters_name_the_parameter(select, params, name):
         run(QUERIES["affiliation-chains"], params, select)
     assert error.value.param == name
     assert name in str(error.value)
+
+
+# --- issue 15: the chains as a named graph --------------------------------------------------------
+
+CHAIN_ROWS = """PREFIX kzch: <https://w3id.org/kzct/chains#>
+SELECT ?chain ?start ?end ?rank ?length ?weakest ?position ?from ?to ?tie ?status ?claimant ?quote WHERE {
+  GRAPH <https://w3id.org/kzct/id/graph/chains> {
+    ?chain a kzch:Chain ; kzch:start ?start ; kzch:end ?end ; kzch:rank ?rank ; kzch:length ?length ;
+           kzch:weakestStatus ?weakest ; kzch:hop ?hop .
+    ?hop kzch:position ?position ; kzch:from ?from ; kzch:to ?to ; kzch:tie ?tie ; kzch:status ?status .
+    OPTIONAL { ?hop kzch:claimant ?claimant }
+    OPTIONAL { ?hop kzch:quote ?quote }
+  }
+}"""
+
+
+def graph_documents(store) -> dict[tuple[str, str], list[dict]]:
+    """The chains graph read back into the named query's document shape, by (start, end)."""
+    from kzct.chains import status_name
+
+    paths: dict[tuple[str, str], dict[int, dict]] = {}
+    for row in store.query(CHAIN_ROWS):
+        pair = (row["start"].value, row["end"].value)
+        path = paths.setdefault(pair, {}).setdefault(int(row["rank"].value), {
+            "path": int(row["rank"].value), "length": int(row["length"].value),
+            "weakestStatus": status_name(row["weakest"].value), "hops": {}})
+        hop = path["hops"].setdefault(int(row["position"].value), {
+            "from": row["from"].value, "to": row["to"].value, "tie": row["tie"].value,
+            "status": status_name(row["status"].value), "claimants": set(), "quotes": set()})
+        if row["claimant"] is not None:
+            hop["claimants"].add(row["claimant"].value)
+        if row["quote"] is not None:
+            hop["quotes"].add(row["quote"].value)
+    return {pair: [dict(p, hops=[p["hops"][i] for i in sorted(p["hops"])]) for _, p in sorted(by_rank.items())]
+            for pair, by_rank in paths.items()}
+
+
+def query_document(select, start: str, end: str) -> list[dict]:
+    table = run(QUERIES["affiliation-chains"], {"from": start, "to": end, "max-hops": "6"}, select)
+    return [{"path": p["path"], "length": p["length"], "weakestStatus": p["weakestStatus"],
+             "hops": [{"from": h["from"]["iri"], "to": h["to"]["iri"], "tie": h["tie"], "status": h["status"],
+                       "claimants": {c["iri"] for c in h["claimants"]}, "quotes": set(h["quotes"])}
+                      for h in p["hops"]]}
+            for p in table.document["paths"]]
+
+
+def check_graph_agrees_with_the_query(store, select) -> int:
+    from kzct.chaingraph import materialize
+
+    store.extend(materialize(store))
+    documents = graph_documents(store)
+    organizations = sorted({o for pair in documents for o in pair})
+    assert organizations
+    compared = 0
+    for start in organizations:
+        for end in organizations:
+            if start != end:
+                assert documents.get((start, end), []) == query_document(select, start, end), (start, end)
+                compared += len(documents.get((start, end), []))
+    return compared
+
+
+def test_issue_15_chains_graph_agrees_with_the_named_query():
+    store = store_of(DATA)
+    assert check_graph_agrees_with_the_query(store, selector(store)) > 5
+
+
+def test_issue_15_project_chains_graph_agrees_with_the_named_query():
+    from kzct.dataset import load_project
+    from kzct.namespaces import GRAPH_CHAINS
+
+    dataset = load_project()
+    assert dataset.graphs[str(GRAPH_CHAINS)] > 0
+    store = dataset.store
+    documents = graph_documents(store)
+
+    def select(query: str):  # the project's default graph is already the union
+        result = store.query(query)
+        names = [v.value for v in result.variables]
+        return names, [{n: solution[n] for n in names} for solution in result]
+
+    for (start, end), paths in documents.items():
+        assert paths == query_document(select, start, end), (start, end)
+    assert sum(len(p) for p in documents.values()) > 100

@@ -245,3 +245,72 @@ def test_served_dumps_match_void(serve, project, tmp_path):
             with urllib.request.urlopen(f"{server.url}/download/{name}", timeout=30) as response:
                 assert hashlib.sha256(response.read()).hexdigest() == value
     assert server.output().count("wrote 5 dumps") == 1
+
+
+def test_issue_15_downloads_accept_ranges(client, app):
+    dump = dumps_of(app).files[0]
+    whole = dump.path.read_bytes()
+    full = client.get(f"/download/{dump.name}")
+    assert full.headers["Accept-Ranges"] == "bytes"
+    for header, start, stop in (("bytes=10-19", 10, 20), ("bytes=-7", len(whole) - 7, len(whole)),
+                                (f"bytes={len(whole) - 3}-", len(whole) - 3, len(whole))):
+        part = client.get(f"/download/{dump.name}", headers={"Range": header})
+        assert part.status_code == 206
+        assert part.get_data() == whole[start:stop]
+        assert part.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{len(whole)}"
+        assert int(part.headers["Content-Length"]) == stop - start
+    response = client.get(f"/download/{dump.name}", headers={"Range": f"bytes={len(whole) + 5}-"})
+    assert_problem(response, 416)
+    assert response.headers["Content-Range"] == f"bytes */{len(whole)}"
+    weak = client.get(f"/download/{dump.name}", headers={"Range": "bytes=0-1", "If-Range": full.headers["ETag"]})
+    assert weak.status_code == 200 and weak.get_data() == whole
+
+
+def test_issue_15_downloads_are_gzip_compressed_when_accepted(client, app):
+    import gzip
+
+    for f in dumps_of(app).files:
+        response = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip, deflate"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert gzip.decompress(response.get_data()) == f.path.read_bytes()
+        again = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip"})
+        assert again.get_data() == response.get_data()  # no time or name in the gzip header
+        plain = client.get(f"/download/{f.name}", headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert "Content-Encoding" not in plain.headers and plain.get_data() == f.path.read_bytes()
+
+
+BLANK_NODES = """PREFIX kz: <https://w3id.org/kzct/id/>
+PREFIX kzo: <https://w3id.org/kzct/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+kz:alpha-group rdfs:seeAlso [ rdfs:label "one"@en ; rdfs:seeAlso [ rdfs:label "two"@en ] ] ,
+    [ rdfs:label "three"@en ] ;
+  rdfs:comment ( "a" "b" "c" ) .
+"""
+
+
+def test_issue_15_dumps_are_byte_identical_across_loads_with_blank_nodes(project, tmp_path):
+    (project / "graph" / "blank-nodes.ttl").write_text(BLANK_NODES)
+    runs = []
+    for out in ("one", "two"):
+        dataset = load_project(project)  # each load labels the blank nodes afresh
+        dumps, built = ensure_dumps(dataset, tmp_path / out)
+        assert built
+        runs.append({f.name: (f.sha256, f.path.read_bytes()) for f in dumps.files})
+    assert runs[0] == runs[1]
+    nt = next(body for name, (_, body) in runs[0].items() if name.endswith(".nt"))
+    assert b"_:c14n0 " in nt  # canonical labels, not the loader's
+    lines = nt.decode().splitlines()
+    assert lines == sorted(lines)  # sorted N-Triples: diffable releases
+
+
+def test_issue_15_project_dumps_are_reproducible(tmp_path):
+    """The project's own graph (414 quads with blank nodes), dumped by two processes: same checksums."""
+    sums = []
+    for out in ("one", "two"):
+        subprocess.run([sys.executable, "-m", "kzct.cli", "dump", "--out", str(tmp_path / out)], check=True,
+                       capture_output=True, timeout=300)
+        sums.append({p.name: p.read_text() for p in (tmp_path / out).glob("kzct-*.sha256")})
+    assert len(sums[0]) == len(EXTENSIONS)
+    assert sums[0] == sums[1]

@@ -40,7 +40,7 @@ def join_query(endpoint: str, graph: str | None = None) -> str:
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?report ?label WHERE {{
   {own}
-  SERVICE <{endpoint}> {{ ?org a kzo:TerroristOrganization ; skos:prefLabel ?label }}
+  SERVICE <{endpoint}> {{ ?org a kzo:Organization ; skos:prefLabel ?label }}
 }}
 ORDER BY ?report"""
 

@@ -265,3 +265,14 @@ def test_look_ups_give_each_asserted_triple_once_sorted_and_never_the_inferred_g
     assert index.label(a.value) == "a" and not index.has_label(a.value)
     assert index.known(c.value) and not index.known("http://example.org/nowhere")
     assert len(index.description(a.value)) == 4  # three said of a, one pointing at it
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("text/turtle; charset=utf-8", "text/turtle"),
+    ("application/ld+json; profile=\"http://www.w3.org/ns/json-ld#compacted\"", "application/ld+json"),
+    ("application/xml", "application/rdf+xml"),
+])
+def test_issue_15_pages_ignore_media_type_parameters(client, accept, media):
+    response = client.get("/id/alpha-group", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media

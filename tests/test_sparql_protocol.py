@@ -124,14 +124,17 @@ def test_describe(client):
     assert subjects == {str(KZ["alpha-group"])}
 
 
-def test_406_when_nothing_acceptable(client):
-    assert_problem(client.get("/sparql", query_string={"query": ASK}, headers={"Accept": "image/png"}), 406)
-    assert_problem(client.get("/sparql", query_string={"query": ASK, "format": "bogus"}), 406)
+def test_406_when_the_default_is_excluded_or_the_format_unknown(client):
+    assert_problem(client.get("/sparql", query_string={"query": ASK}, headers={"Accept": "image/png, */*;q=0"}), 406)
+    body = assert_problem(client.get("/sparql", query_string={"query": ASK, "format": "bogus"}), 406)
+    assert "format=bogus" in body["detail"]
 
 
-def test_406_for_a_graph_format_on_select(client):
-    body = assert_problem(client.get("/sparql", query_string={"query": SELECT, "format": "turtle"}), 406)
-    assert "SELECT" in body["detail"]
+def test_a_graph_format_on_select_falls_back_to_accept(client):
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "turtle"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
 
 
 def test_400_syntax_error_with_parser_message(client):
@@ -291,3 +294,39 @@ def test_relative_iris_resolve_against_the_endpoint(client):
                            headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert response.data.decode().startswith("<http://localhost/s> <http://localhost/p> ")
+
+
+def test_issue_15_preflight_advertises_only_the_methods_of_the_resource(client):
+    request = {"Origin": "https://yasgui.example", "Access-Control-Request-Method": "GET"}
+    for path in ("/.well-known/void", "/id/alpha-group", "/queries", "/download/kzct.nt"):
+        methods = {m.strip() for m in client.options(path, headers=request).headers["Access-Control-Allow-Methods"]
+                   .split(",")}
+        assert "POST" not in methods and "GET" in methods, path
+    methods = client.options("/sparql", headers=request).headers["Access-Control-Allow-Methods"]
+    assert {"GET", "POST"} <= {m.strip() for m in methods.split(",")}
+
+
+def test_issue_15_sparql_get_varies_on_sec_fetch_mode(client):
+    for query in ({"query": ASK}, {"query": "ASK {"}):
+        response = client.get("/sparql", query_string=query, headers={"Accept": JSON_RESULTS})
+        assert "Sec-Fetch-Mode" in response.headers["Vary"] and "Accept" in response.headers["Vary"]
+
+
+def test_issue_15_query_and_update_together_are_malformed(client):
+    body = assert_problem(client.post("/sparql", data={"query": ASK, "update": "CLEAR ALL"}), 400)
+    assert "update" in body["detail"]
+    assert_problem(client.get("/sparql", query_string={"query": ASK, "update": "CLEAR ALL"}), 400)
+    assert_problem(client.post("/sparql", data={"update": "CLEAR ALL"}), 403)
+
+
+def test_issue_15_start_up_log_counts_each_triple_once(make_app, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="kzct.web.app"):
+        app = make_app(TIMEOUT=3)
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("loaded ")]
+    count = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    n = int(rows(count)[0]["n"]["value"])
+    dataset = app.extensions["kzct"]
+    assert dataset.union_default and n == dataset.default_triples
+    assert logged == [f"loaded {n} triples (3 named graphs), release {dataset.release}"]

@@ -55,7 +55,8 @@ def test_sparql_gives_browsers_navigating_to_a_query_the_page(client):
 
 def test_sparql_keeps_answering_scripts_with_results(client):
     scripted = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": BROWSER})
-    assert scripted.mimetype == "application/sparql-results+json"
+    # application/xml;q=0.9 in a browser's Accept means SPARQL XML for a SELECT (issue 15)
+    assert scripted.mimetype == "application/sparql-results+xml"
     fetched = client.get("/sparql", query_string={"query": SELECT},
                          headers={"Accept": "application/sparql-results+json", "Sec-Fetch-Mode": "navigate"})
     assert fetched.mimetype == "application/sparql-results+json"

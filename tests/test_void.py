@@ -41,7 +41,8 @@ def test_dataset_metadata(void_graph, app):
     assert (DATASET, RDF.type, VOID.Dataset) in void_graph
     assert "Kazakhstan" in str(one(void_graph, DATASET, DCTERMS.title))
     assert one(void_graph, DATASET, DCTERMS.description)
-    assert one(void_graph, DATASET, DCTERMS.source) == URIRef(KZ["source-article"])
+    # the small graph does not describe kz:source-article, so VoID does not name it (it would not dereference)
+    assert list(void_graph.objects(DATASET, DCTERMS.source)) == []
     assert one(void_graph, DATASET, VOID.sparqlEndpoint) == URIRef(ROOT + "sparql")
     assert one(void_graph, DATASET, VOID.uriSpace) == Literal("https://w3id.org/kzct/")
     release = app.extensions["kzct"].release

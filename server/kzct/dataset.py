@@ -3,7 +3,8 @@ store of ``kzct.store.shared`` (built once per release, opened read-only by ever
 
 Project mode (no files given): ``ontology/*.ttl`` -> ``GRAPH_ONTOLOGY``, ``graph/*.ttl`` ->
 ``GRAPH_DATA``, ``build/inferred.nt`` (the OWL-RL closure from ``kzct.reasoning``) ->
-``GRAPH_INFERRED``. The store's default graph holds the union of the three (as a set: a triple
+``GRAPH_INFERRED``, and the affiliation chains computed from the ties (``kzct.chaingraph``) ->
+``GRAPH_CHAINS`` when there are ties. The store's default graph holds the union of them (as a set: a triple
 asserted and also inferred appears once), so a query without ``default-graph-uri`` sees
 everything, and ``default-graph-uri=GRAPH_DATA`` sees the asserted data only.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from kzct import chaingraph
 from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR
 
@@ -161,10 +163,12 @@ def load_project(root: Path | None = None, inferred: bool = True, store_dir: Pat
     """
     sources = project_sources(root, inferred)
     if store_dir is not None:
-        return open_shared(sources, True, store_dir)
+        return open_shared(sources, True, store_dir, derive=chaingraph.materialize, derived=chaingraph.version())
     store = Store()
     for source in sources:
         _load(store, source.path, source.graph)
+    # The affiliation chains as data (kzct.chaingraph), in a graph of their own when there are ties.
+    store.extend(chaingraph.materialize(store))
     # The default graph: the set union of the named graphs.
     store.extend(
         [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in store.quads_for_pattern(None, None, None)]
@@ -172,12 +176,13 @@ def load_project(root: Path | None = None, inferred: bool = True, store_dir: Pat
     return _finish(Dataset(store, sources, union_default=True))
 
 
-def open_shared(sources: list[Source], union_default: bool, store_dir: Path, progress=None) -> Dataset:
+def open_shared(sources: list[Source], union_default: bool, store_dir: Path, progress=None,
+                derive=None, derived: str = "") -> Dataset:
     """The dataset of ``sources`` from its shared on-disk store (built first when missing)."""
     from kzct.store import shared
 
     path = shared.ensure([(s.path, s.graph) for s in sources], union_default, Path(store_dir),
-                         _load, progress)
+                         _load, progress, derive, derived)
     meta = shared.read_meta(path)
     return Dataset(shared.SharedStore(path), sources, union_default, graphs=meta["graphs"],
                    default_triples=meta["default_triples"], release=_release([s.path for s in sources]),

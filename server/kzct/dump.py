@@ -10,10 +10,10 @@ file's SHA-256; ``ensure_dumps`` rebuilds only when the inputs changed or a file
 altered. Files are written beside their final name and renamed into place under a lock, so
 processes starting together never serve half a file.
 
-pyoxigraph writes the files straight from the store (``Store.dump``), in the store's own order:
-the same for the same input files. Blank nodes are the exception: pyoxigraph gives them fresh
-labels each time it loads a file, so a dataset with blank nodes gives other bytes (and another
-SHA-256) each time the dumps are rebuilt; the manifest keeps them from being rebuilt needlessly.
+The files are reproducible: the same inputs give the same bytes, so the SHA-256 in the VoID
+description pins the data. Every file is written from its quads sorted (graph, subject, predicate,
+object) after RDFC-1.0 canonicalization (pyoxigraph) has given the blank nodes labels that depend
+only on the graph (pyoxigraph labels them afresh each time it loads a file); no file holds a time.
 
 ``build_in_background`` starts the work in a forked process that holds the folder's lock from
 the start, so a server answers queries while its dumps are written.
@@ -33,7 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, serialize
+from pyoxigraph import CanonicalizationAlgorithm, DefaultGraph, NamedNode, Quad, serialize
+from pyoxigraph import Dataset as PyDataset
 
 from kzct import formats, isolate
 from kzct.dataset import Dataset
@@ -97,18 +98,27 @@ def default_folder(dataset: Dataset, project: bool) -> Path:
     return Path(tempfile.gettempdir()) / f"kzct-dumps-{dataset.release}"
 
 
+def canonical_quads(quads) -> list[Quad]:
+    """``quads`` with canonical blank-node labels (RDFC-1.0), sorted: the same list for the same
+    graph however its files were loaded, so the bytes written from it are the same too."""
+    canonical = PyDataset(quads)
+    canonical.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(canonical, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
 def _dump(dataset: Dataset, path: Path, fmt: formats.Format, prefixes: dict | None) -> None:
     """Write ``fmt`` to ``path``: the default graph, or for dataset formats the named graphs (and the
-    default graph when it is not their union)."""
+    default graph when it is not their union); sorted, blank nodes labelled canonically."""
     store = dataset.store
     if not fmt.oxigraph.supports_datasets:
-        store.dump(str(path), fmt.oxigraph, from_graph=DefaultGraph(), prefixes=prefixes)
+        terms = [q.triple for q in canonical_quads(store.quads_for_pattern(None, None, None, DefaultGraph()))]
     elif not dataset.union_default:
-        store.dump(str(path), fmt.oxigraph, prefixes=prefixes)
+        terms = canonical_quads(store.quads_for_pattern(None, None, None))
     else:
         graphs = sorted(store.named_graphs(), key=lambda g: g.value)
-        quads = itertools.chain.from_iterable(store.quads_for_pattern(None, None, None, g) for g in graphs)
-        serialize(quads, str(path), fmt.oxigraph, prefixes=prefixes)
+        terms = canonical_quads(itertools.chain.from_iterable(
+            store.quads_for_pattern(None, None, None, g) for g in graphs))
+    serialize(terms, str(path), fmt.oxigraph, prefixes=prefixes)
 
 
 def sha256_of(path: Path) -> str:

@@ -14,17 +14,21 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 # Terms describing the endpoint itself (limits, links) in its Service Description.
 KZSD = Namespace(BASE + "service#")
+# Terms of the materialized affiliation chains (kzct.chaingraph).
+KZCH = Namespace(BASE + "chains#")
 
 # Named graphs of the served dataset.
 GRAPH_DATA = KZ["graph/data"]
 GRAPH_ONTOLOGY = KZ["graph/ontology"]
 GRAPH_INFERRED = KZ["graph/inferred"]
+GRAPH_CHAINS = KZ["graph/chains"]
 
 PREFIXES: dict[str, str] = {
     "kz": str(KZ),
     "kzo": str(KZO),
     "kzsh": str(KZSH),
     "kzsd": str(KZSD),
+    "kzch": str(KZCH),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "org": str(ORG),

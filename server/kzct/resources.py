@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store, Triple
 
 from kzct.dataset import Dataset
-from kzct.namespaces import BASE, DCTERMS, GRAPH_INFERRED, GRAPH_ONTOLOGY, KZ, KZO, RDF, RDFS, SKOS
+from kzct.namespaces import BASE, DCTERMS, GRAPH_CHAINS, GRAPH_INFERRED, GRAPH_ONTOLOGY, KZ, KZO, RDF, RDFS, SKOS
 
 ONTOLOGY_IRI = BASE + "ontology"
 LABEL_PROPERTIES = (str(SKOS.prefLabel), str(RDFS.label), str(DCTERMS.title))
@@ -163,7 +163,7 @@ def build_index(dataset: Dataset) -> Index:
     """The look-ups over ``dataset``'s asserted graphs (nothing is read until asked)."""
     names = set(dataset.graphs)
     if dataset.union_default:
-        graphs = [NamedNode(g) for g in sorted(names - {str(GRAPH_INFERRED)})]
+        graphs = [NamedNode(g) for g in sorted(names - {str(GRAPH_INFERRED), str(GRAPH_CHAINS)})]
     else:
         graphs = [DefaultGraph(), *(NamedNode(g) for g in sorted(names))]
     ontology_graph = NamedNode(str(GRAPH_ONTOLOGY))

@@ -19,8 +19,8 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
 
 from kzct.dataset import Dataset
 from kzct.dump import Dumps, release_version
-from kzct.namespaces import (BASE, DCAT, DCTERMS, KZ, KZSD, OWL, PREFIXES, RDF, RDFS, SD, SPDX, VOID,
-                             XSD)
+from kzct.namespaces import (BASE, DCAT, DCTERMS, GRAPH_CHAINS, KZ, KZCH, KZSD, OWL, PREFIXES, RDF, RDFS,
+                             SD, SPDX, VOID, XSD)
 
 DATASET_IRI = BASE + "dataset"
 ONTOLOGY_IRI = BASE + "ontology"
@@ -32,6 +32,11 @@ DESCRIPTION = (
     "the exact quote, the section it comes from and the stance the article takes on it."
 )
 WELL_KNOWN = (RDF, RDFS, XSD)
+CHAINS_DESCRIPTION = (
+    "The affiliation chains between organizations, as data: every simple path of up to 6 tie "
+    "statements between two organizations (kzch:Chain, kzch:start, kzch:end, kzch:length, kzch:rank), "
+    "each hop with its tie, kind, status, claimants and quote (kzch:Hop); computed from the ties "
+    "when the dataset is loaded, the same chains as the affiliation-chains named query.")
 
 
 @dataclass
@@ -52,6 +57,7 @@ class Statistics:
     release: str
     license: str | None
     vocabularies: list[str]
+    source_article: bool = True  # the data describes kz:source-article (VoID names it only then)
 
 
 COUNTS = f"""
@@ -101,8 +107,9 @@ def statistics(dataset: Dataset) -> Statistics:
     graphs = {name: _graph_stats(dataset, NamedNode(name)) for name in sorted(dataset.graphs)}
     if not dataset.union_default and graphs:  # the whole dataset: default graph and named graphs
         whole = _merge(whole, list(graphs.values()))
+    source = any(True for _ in dataset.store.quads_for_pattern(NamedNode(str(SOURCE_ARTICLE)), None, None))
     return Statistics(whole, graphs, release_version(dataset), dataset.release, _license(dataset),
-                      _vocabularies(whole))
+                      _vocabularies(whole), source)
 
 
 def _merge(first: GraphStats, rest: list[GraphStats]) -> GraphStats:
@@ -150,7 +157,8 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
     add(ds, DCTERMS.description, _en(DESCRIPTION))
     if stats.license:
         add(ds, DCTERMS.license, NamedNode(stats.license))
-    add(ds, DCTERMS.source, _n(SOURCE_ARTICLE))
+    if stats.source_article:
+        add(ds, DCTERMS.source, _n(SOURCE_ARTICLE))
     add(ds, _n(OWL.versionInfo), Literal(stats.version))
     add(ds, KZSD.release, Literal(stats.release))
     add(ds, RDFS.comment, _en(
@@ -158,7 +166,8 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
     add(ds, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
     add(ds, VOID.uriSpace, Literal(BASE))
     add(ds, VOID.rootResource, NamedNode(ONTOLOGY_IRI))
-    add(ds, VOID.exampleResource, _n(SOURCE_ARTICLE))
+    if stats.source_article:
+        add(ds, VOID.exampleResource, _n(SOURCE_ARTICLE))
     for vocabulary in stats.vocabularies:
         add(ds, VOID.vocabulary, NamedNode(vocabulary))
     if dumps is not None:
@@ -186,6 +195,9 @@ def describe(stats: Statistics, dumps: Dumps | None, root: str) -> list[Triple]:
         add(subset, SD.name, NamedNode(name))
         add(subset, VOID.sparqlEndpoint, NamedNode(root + "sparql"))
         add(subset, RDFS.comment, _en(f"The named graph <{name}>: query it alone with default-graph-uri={name}."))
+        if name == str(GRAPH_CHAINS):
+            add(subset, DCTERMS.description, _en(CHAINS_DESCRIPTION))
+            add(subset, VOID.vocabulary, NamedNode(str(KZCH)))
         _add_stats(add, subset, gs, str(i))
     t.sort(key=lambda triple: (isinstance(triple.subject, BlankNode), str(triple.subject)))  # stable: grouped
     return t

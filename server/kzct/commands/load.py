@@ -21,15 +21,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kzct import chaingraph
     from kzct.dataset import DatasetError, file_sources, open_shared, project_sources
 
     start = time.monotonic()
     try:
         if args.data:
-            sources, union = file_sources(args.data), False
+            dataset = open_shared(file_sources(args.data), False, args.store, progress=print)
         else:
-            sources, union = project_sources(), True
-        dataset = open_shared(sources, union, args.store, progress=print)
+            dataset = open_shared(project_sources(), True, args.store, progress=print,
+                                  derive=chaingraph.materialize, derived=chaingraph.version())
     except DatasetError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:

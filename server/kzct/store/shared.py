@@ -56,8 +56,8 @@ class SharedStore:
         return getattr(self.opened, name)
 
 
-def key_of(sources: list[tuple[Path, str | None]], union_default: bool) -> str:
-    digest = hashlib.sha256(f"{FORMAT}\0{union_default}\0".encode())
+def key_of(sources: list[tuple[Path, str | None]], union_default: bool, derived: str = "") -> str:
+    digest = hashlib.sha256(f"{FORMAT}\0{union_default}\0{derived}\0".encode())
     for path, graph in sources:
         digest.update(f"{path.name}\0{graph or ''}\0".encode())
         with open(path, "rb") as data:
@@ -75,10 +75,15 @@ BULK_BYTES = 20_000_000  # inputs larger than this are bulk-loaded (no transacti
 
 def ensure(sources: list[tuple[Path, str | None]], union_default: bool, directory: Path,
            load: Callable[[Store, Path, str | None, bool], None],
-           progress: Callable[[str], None] | None = None) -> Path:
-    """The folder of the store for ``sources`` under ``directory``, built when missing."""
+           progress: Callable[[str], None] | None = None,
+           derive: Callable[[Store], list[Quad]] | None = None, derived: str = "") -> Path:
+    """The folder of the store for ``sources`` under ``directory``, built when missing.
+
+    ``derive`` adds quads computed from the loaded files (the chains graph) before the union;
+    ``derived`` names its version (a hash of its code), which is part of the key.
+    """
     say = progress or log.info
-    key = key_of(sources, union_default)
+    key = key_of(sources, union_default, derived)
     path = directory / key
     if (path / META).is_file():
         return path
@@ -96,6 +101,8 @@ def ensure(sources: list[tuple[Path, str | None]], union_default: bool, director
         if total > 50_000_000 or len(sources) <= 20:
             say(f"store {key}: loaded {path_.name} ({done * 100 // max(total, 1)} % of {total / 1e6:.1f} MB, "
                 f"{time.monotonic() - start:.1f} s)")
+    if derive is not None:
+        store.extend(derive(store))
     if union_default:
         batch: list[Quad] = []
         for quad in store.quads_for_pattern(None, None, None, None):

@@ -15,9 +15,16 @@ from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
 from kzct.web.public_base import PublicBase
-from kzct.web import download, errors, health, http, pages, queries, sparql, validate, void, ui
+from kzct.web import download, errors, health, http, linked, pages, queries, shapes, sparql, store, validate, void, ui
 
 log = logging.getLogger(__name__)
+
+
+def distinct_triples(dataset) -> int:
+    """Triples served, each once: a union default graph holds the named graphs' triples again."""
+    if dataset.union_default:
+        return dataset.default_triples
+    return dataset.default_triples + sum(dataset.graphs.values())
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,16 +48,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kzct"] = dataset
     app.extensions["kzct.engine"] = engine
     app.extensions["kzct.catalogue"] = load_catalogue(QUERIES_DIR)
-    log.info("serving %d triples in the default graph and %d named graphs, release %s, %s",
-             dataset.default_triples, len(dataset.graphs), dataset.release,
+    log.info("serving %d triples (%d named graphs), release %s, %s", distinct_triples(dataset),
+             len(dataset.graphs), dataset.release,
              f"store {dataset.location}" if dataset.location
              else f"backend {app.config['BACKEND']}" if app.config.get("BACKEND") else "in memory")
     app.register_blueprint(sparql.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(queries.bp)
     app.register_blueprint(download.bp)
+    app.register_blueprint(store.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(linked.bp)
+    app.register_blueprint(shapes.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(validate.bp)
     errors.register(app)

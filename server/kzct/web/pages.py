@@ -10,13 +10,14 @@ The pages look the triples up in the served store (``kzct.resources``); nothing 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from kzct import formats, views
 from kzct.namespaces import KZ, KZO
 from kzct.resources import ONTOLOGY_IRI, Index, build_index
 from kzct.web.conditional import conditional
 from kzct.web.errors import Problem
+from kzct.web.linked import graph_redirect, links
 from kzct.web.once import once
 from kzct.web.void import negotiate_rdf, render_rdf
 
@@ -74,11 +75,20 @@ def entity(slug: str):
         stem, ext = _split_suffix(slug)
         iri = str(KZ) + stem
         if ext is None or not index.known(iri):
+            graph = graph_redirect(str(KZ) + slug)  # a named graph's IRI: 303 to its content
+            if graph is not None:
+                return graph
             raise _not_found(f"<{str(KZ) + slug}>")
     fmt = _format(ext)
     if fmt is not None:
-        return render_rdf(index.description(iri), fmt, PAGE_PREFIXES)
-    return _html("ld-entity.html", page=views.entity(index, iri))
+        return _linked(render_rdf(index.description(iri), fmt, PAGE_PREFIXES))
+    return _linked(_html("ld-entity.html", page=views.entity(index, iri)))
+
+
+def _linked(response: Response) -> Response:
+    """``Link``: the page's other formats (``rel="alternate"``) and the VoID description."""
+    response.headers["Link"] = links(request.path)
+    return response
 
 
 @bp.get("/ontology")
@@ -99,7 +109,7 @@ def _ontology(ext: str | None):
         raise _not_found("the ontology")
     fmt = _format(ext)
     if fmt is not None:
-        return render_rdf(index.ontology, fmt, PAGE_PREFIXES)
+        return _linked(render_rdf(index.ontology, fmt, PAGE_PREFIXES))
     # The page sums up the whole graph: made once per process, then kept.
     page = once(current_app, "kzct.ontology_page", lambda: views.ontology(index))
-    return _html("ld-ontology.html", page=page)
+    return _linked(_html("ld-ontology.html", page=page))

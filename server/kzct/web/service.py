@@ -44,7 +44,6 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
     add(svc, SD.supportedLanguage, _n(SD.SPARQL11Query))
     for fmt in formats.RESULTS + formats.GRAPHS:
         add(svc, SD.resultFormat, NamedNode(fmt.iri))
-    add(svc, SD.inputFormat, NamedNode("http://www.w3.org/ns/formats/SPARQL_Results_JSON"))
     if dataset.union_default:
         add(svc, SD.feature, _n(SD.UnionDefaultGraph))
     if limits.service_allow:

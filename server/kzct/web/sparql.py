@@ -13,7 +13,7 @@ import logging
 import time
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode
 from werkzeug.datastructures import MultiDict
 
@@ -31,6 +31,8 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 HTML = "text/html"
+# Parameters naming the answer's format: Virtuoso's and ours, Fuseki's, rasqal's (SPARQLWrapper sends all).
+FORMAT_PARAMS = ("format", "output", "results")
 
 
 def _decode(body: bytes) -> str:
@@ -70,6 +72,8 @@ def read_protocol() -> tuple[MultiDict, list[str]]:
             shown = mimetype or "no Content-Type"
             raise Problem(415, "Unsupported Media Type",
                           f"{shown}: send {FORM} or {DIRECT}", "unsupported-media-type")
+    if "update" in params and queries:
+        raise Problem(400, "Bad request", "send either a query or an update, not both", "query-and-update")
     if "update" in params:
         raise Problem(403, "Updates are not accepted",
                       "this endpoint is read-only: SPARQL Update is not accepted", "update")
@@ -99,15 +103,19 @@ def sparql():
     if not queries:
         if request.method == "POST":
             raise Problem(400, "Bad request", "the request has no query", "no-query")
+        if "graph" in params or "default" in params:  # a Graph Store Protocol read: /store answers it
+            return redirect(url_for("store.store_get") + "?" + request.query_string.decode("latin-1"), 303)
         return service_description()
     query = queries[0]
     if request.method == "GET" and ui.wants_page(params):
         return ui.page(query)
-    format_param = params.get("format") or params.get("output") or None
-    results_fmt = formats.negotiate(formats.RESULTS, request.headers.get("Accept"), format_param)
-    graph_fmt = formats.negotiate(formats.GRAPHS, request.headers.get("Accept"), format_param)
+    format_params = [v for name in FORMAT_PARAMS for v in params.getlist(name)]
+    accept = request.headers.get("Accept")
+    results_fmt = formats.negotiate(formats.RESULTS, accept, format_params)
+    graph_fmt = formats.negotiate(formats.GRAPHS, accept, format_params)
     if results_fmt is None and graph_fmt is None:
-        shown = f"format={format_param}" if format_param else f"Accept: {request.headers.get('Accept')}"
+        shown = f"format={format_params[0]}" if format_params and not any(
+            formats.known_name(v) for v in format_params) else f"Accept: {accept}"
         raise Problem(406, "Not acceptable", f"no result format matches {shown}", "not-acceptable")
     default, named = _dataset_params(params)
     engine = current_app.extensions["kzct.engine"]
@@ -139,6 +147,14 @@ def sparql():
     return response
 
 
+@bp.after_request
+def _vary(response: Response) -> Response:
+    # A GET with a query may get the query page instead when a browser navigates (ui.wants_page).
+    if request.method in ("GET", "HEAD"):
+        response.vary.add("Sec-Fetch-Mode")
+    return response
+
+
 def _short(query: str) -> str:
     text = " ".join(query.split())
     return text if len(text) <= 160 else text[:157] + "..."
@@ -151,18 +167,24 @@ def service_description() -> Response:
     triples = service.describe(request.base_url, root, dataset, limits,
                                int(current_app.config["MAX_CONTENT_LENGTH"]))
     format_param = request.args.get("format")
-    if format_param:
-        fmt = formats.by_name(formats.SERVICE_DESCRIPTION, format_param)
-        wants_html = False
+    accept = request.headers.get("Accept")
+    if format_param and format_param.strip().lower() in ("html", HTML):
+        fmt, wants_html = None, True
+    elif format_param:
+        fmt, wants_html = formats.negotiate(formats.SERVICE_DESCRIPTION, accept, format_param), False
     else:
-        choices = formats.media_types(formats.SERVICE_DESCRIPTION)
-        best = request.accept_mimetypes.best_match(choices + [HTML]) if request.accept_mimetypes else choices[0]
-        wants_html = best == HTML and request.accept_mimetypes[HTML] > request.accept_mimetypes["text/turtle"]
-        fmt = formats.by_media_type(formats.SERVICE_DESCRIPTION, best) if best and not wants_html else None
+        # Accept naming only result formats (a SPARQL client's) still gets the default format.
+        fmt, wants_html = formats.with_html(formats.SERVICE_DESCRIPTION, accept)
     if wants_html:
         turtle = service.render(triples, formats.SERVICE_DESCRIPTION[0])
-        return Response(service.render_html(request.base_url, turtle), content_type="text/html; charset=utf-8")
+        return _sd_links(Response(service.render_html(request.base_url, turtle),
+                                  content_type="text/html; charset=utf-8"))
     if fmt is None:
         raise Problem(406, "Not acceptable",
                       "the Service Description is available as Turtle, RDF/XML and JSON-LD", "not-acceptable")
-    return Response(service.render(triples, fmt), content_type=fmt.content_type)
+    return _sd_links(Response(service.render(triples, fmt), content_type=fmt.content_type))
+
+
+def _sd_links(response: Response) -> Response:
+    response.headers["Link"] = f'<{request.host_url}.well-known/void>; rel="describedby"'
+    return response

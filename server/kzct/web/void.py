@@ -29,7 +29,6 @@ def statistics_of(app) -> void.Statistics:
 
 def negotiate_rdf(with_html: bool = True) -> formats.Format | None:
     """A graph format by ``format`` or ``Accept`` (Turtle for ``*/*``); None means HTML."""
-    choices = formats.media_types(formats.GRAPHS)
     format_param = request.args.get("format")
     if format_param:
         if with_html and format_param.lower() in ("html", HTML):
@@ -38,16 +37,17 @@ def negotiate_rdf(with_html: bool = True) -> formats.Format | None:
         if fmt is None:
             raise Problem(406, "Not acceptable", f"no format called {format_param!r}", "not-acceptable")
         return fmt
-    accept = request.accept_mimetypes
-    if not accept:
-        return formats.GRAPHS[0]
-    best = accept.best_match(choices + ([HTML] if with_html else []))
-    if best is None:
+    accept = request.headers.get("Accept")
+    if with_html:
+        fmt, html = formats.with_html(formats.GRAPHS, accept, fallback=False)
+        if html:
+            return None
+    else:
+        fmt = formats.best_of(formats.GRAPHS, accept, fallback=False)
+    if fmt is None:
         raise Problem(406, "Not acceptable", "available as HTML, Turtle, N-Triples, N-Quads, TriG, RDF/XML "
                       "and JSON-LD", "not-acceptable")
-    if best == HTML or (with_html and accept[HTML] > accept[best]):
-        return None
-    return formats.by_media_type(formats.GRAPHS, best)
+    return fmt
 
 
 def render_rdf(triples, fmt: formats.Format, prefix_names) -> Response:
