@@ -20,7 +20,7 @@ class Defaults:
     # A SPARQL 1.1 Protocol endpoint to run every query on instead of a local store (kzct.remote);
     # BACKEND_DEFAULT_GRAPH: the backend graph that holds kzct's default graph (None: the union of
     # BACKEND_GRAPHS); BACKEND_GRAPHS: the served named graphs, space-separated (None: the
-    # project's three); BACKEND_CONNECTIONS: calls to it at once.
+    # project's four); BACKEND_CONNECTIONS: calls to it at once.
     BACKEND: str | None = None
     BACKEND_DEFAULT_GRAPH: str | None = None
     BACKEND_GRAPHS: str | None = None

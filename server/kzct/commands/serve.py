@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the backend graph holding the served default graph (see docs/scaling.md)")
     parser.add_argument("--backend-graphs", metavar="IRIS", default=None,
                         help="the backend's named graphs to serve, space-separated (default: the project's "
-                             "three; an empty string: none)")
+                             "four; an empty string: none)")
     parser.add_argument("--store", choices=("auto", "memory", "disk"), default="auto",
                         help="memory: parse the data into each worker (fastest); disk: open the shared "
                              "on-disk store read-only (least memory, instant restarts, larger than RAM); "

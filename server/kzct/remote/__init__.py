@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from kzct.dataset import Dataset, DatasetError
-from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from kzct.namespaces import GRAPH_CHAINS, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kzct.remote.store import RemoteStore
 
-PROJECT_GRAPHS = (str(GRAPH_DATA), str(GRAPH_ONTOLOGY), str(GRAPH_INFERRED))
+PROJECT_GRAPHS = (str(GRAPH_DATA), str(GRAPH_ONTOLOGY), str(GRAPH_INFERRED), str(GRAPH_CHAINS))
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 
 
