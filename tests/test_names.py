@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from kzct.coverage import load_turtle_dir
 from kzct.namespaces import KZ, KZO
@@ -58,3 +58,49 @@ def test_issue_16_drill_and_declaration_answer_by_name(graph):
     ))
     titles = {str(graph.value(r[0], DCTERMS.title)) for r in rows}
     assert title in titles
+
+
+# The date rule (issue 16, part 5): a date's year is in the statement's own quote, or a
+# kzo:yearQuote gives the heading or neighbouring sentence that carries it; else no year.
+YEAR_SECTIONS = {"2004", "2006", "2011"}
+NO_YEAR_GIVEN = {
+    "conviction-08-04-kuanysh-bekzhanov": "'on 4 August', after an arrest in November 2003: no heading or sentence gives the year",
+    "publication-nezavisimaya-gazeta-interview-vyacheslav-kasymov": "'on 7 February': the section gives no year for it",
+}
+
+
+def test_every_event_date_year_comes_with_the_words_that_give_it(graph, event_like):
+    text = SOURCE_FILE.read_text(encoding="utf-8")
+    wrong = []
+    for event in event_like:
+        quotes = " ".join(str(q) for q in graph.objects(event, KZO.quote))
+        year_quotes = [str(q) for q in graph.objects(event, KZO.yearQuote)]
+        for prop in (KZO.date, KZO.startDate, KZO.endDate):
+            for date in graph.objects(event, prop):
+                year = str(date)[:4]
+                if not year.isdigit():
+                    continue
+                if year not in quotes and not any(year in q and q in text for q in year_quotes):
+                    wrong.append(f"{event} {year}")
+    assert not wrong, f"dates whose year no quote or kzo:yearQuote gives: {sorted(wrong)}"
+
+
+def test_events_under_a_year_heading_carry_that_year(graph, event_like):
+    """A year filter finds every event of the 2004, 2006 and 2011 sections (a 17 May bombing under 2011)."""
+    missing = []
+    for event in event_like:
+        titles = {str(graph.value(s, DCTERMS.title)) for s in graph.objects(event, KZO.section)}
+        for year in titles & YEAR_SECTIONS:
+            dates = [str(d) for p in (KZO.date, KZO.startDate) for d in graph.objects(event, p)]
+            if dates and not any(d[:4].isdigit() for d in dates):
+                missing.append(str(event))
+    assert not missing, f"dated events under a year heading without a year: {missing}"
+    assert (KZ["bombing-05-17-aktobe"], KZO.date, Literal("2011-05-17", datatype=XSD.date)) in graph
+
+
+def test_dates_without_a_year_are_the_listed_ones(graph, event_like):
+    no_year = {
+        str(e).removeprefix(str(KZ)) for e in event_like
+        for p in (KZO.date, KZO.startDate) for d in graph.objects(e, p) if not str(d)[:4].isdigit()
+    }
+    assert no_year == set(NO_YEAR_GIVEN)
