@@ -107,3 +107,34 @@ def test_issue_16_no_parent_body_read_off_a_name(graph):
     """A proper name that contains another body's name ("United Nations Security Council") is not a parent link."""
     for child in ("un-security-council", "united-nations-office-for-drug-control-and-crime-prevention"):
         assert (KZ[child], ORG.subOrganizationOf, None) not in graph, child
+
+
+# The words that give each armed group and company its type (outside the ban list sentence,
+# which says what is banned, not what a group is). Each tuple's parts are verbatim in the article.
+TYPE_QUOTES = {
+    "islamic-movement-of-uzbekistan": ("The Islamic Movement of Uzbekistan, an organization affiliated with Al-Qaeda, "
+                                       "and Islamic Jihad claimed responsibility.",),
+    "islamic-jihad": ("The Islamic Movement of Uzbekistan, an organization affiliated with Al-Qaeda, and Islamic Jihad "
+                      "claimed responsibility.",),
+    "hizb-ut-tahrir": ("The Uzbek government attributed the bombings to HuT terrorists.",),
+    "jamaat-of-central-asian-mujahedins": ("In January 2006 convicted JMCA terrorists were sentenced",),
+    "al-qaeda": ("the Taliban, Al-Qaeda, and other extremist groups",),
+    "taliban": ("U.S. military operations against the Taliban insurgency in Afghanistan",),
+    "akromiya": ("the radical Islamic group Akromiya",),
+    "stepnogorsk-zhamaat-terrorist-group": ("the KNB broke up the \"Stepnogorsk zhamaat terrorist group,\"",),
+    "saudi-binladin-group": ("specifically Saudi Binladin Group, which operated in Astana",
+                             "the Supreme Court ruled against the company's claim"),
+}
+
+
+@pytest.mark.parametrize("cls", [KZO.ArmedGroup, KZO.Company], ids=["ArmedGroup", "Company"])
+def test_every_armed_group_and_company_type_has_its_words(graph, cls):
+    from kzct.paths import SOURCE_FILE
+
+    text = SOURCE_FILE.read_text(encoding="utf-8")
+    typed = {str(e).removeprefix(str(KZ)) for e in graph.subjects(RDF.type, cls)}
+    assert typed - set(TYPE_QUOTES) == set(), "typed without the words that give the type"
+    for slug in typed:
+        parts = TYPE_QUOTES[slug]
+        assert all(part in text for part in parts), slug
+        assert named(graph, KZ[slug], " ".join(parts)), slug
