@@ -51,9 +51,15 @@ def test_structured_values_hold_mentions():
         (event, KZO.vehicle, Literal("Boeing 737", lang="en")),
         (URIRef(KZ.kentai), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("Kentai", lang="en")),
         (quantity, KZO.value, Literal(200)),
+        (quantity, KZO.quote, Literal("200 leaflets", lang="en")),
         (event, KZO.date, Literal("2005-02-05", datatype=XSD.date)),
     )
     assert keys(unheld(graph, TEXT)) == set()
+
+
+def test_a_value_holds_a_number_only_where_its_statement_quotes_it():
+    graph = graph_with((KZ.q, KZO.value, Literal(200)), (KZ.q, KZO.quote, Literal("Boeing 737", lang="en")))
+    assert "number: 200" in keys(unheld(graph, TEXT))
 
 
 def test_a_date_is_held_only_with_its_day_month_and_year():
@@ -66,6 +72,7 @@ def test_a_date_is_held_only_with_its_day_month_and_year():
 def test_numbers_in_millions_match_their_value():
     text = "Washington gave $47 million in 2003.\n"
     graph = graph_with((KZ.q, KZO.value, Literal(47000000)), (KZ.q, KZO.date, Literal("2003", datatype=XSD.gYear)),
+                       (KZ.q, KZO.quote, Literal("$47 million in 2003", lang="en")),
                        (KZ.q, KZO.unit, Literal("Washington", lang="en")))
     assert keys(unheld(graph, text)) == set()
 

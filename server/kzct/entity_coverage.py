@@ -6,8 +6,9 @@ dates is also a value a query can return, or only sits inside a quote or a label
 
 - a name: its words occur (case aside) in a structured literal: any literal object except the
   descriptive ones (``kzo:quote``, ``rdfs:label``, ``rdfs:comment``, ``kzo:yearQuote``);
-- a number: it equals a ``kzo:value`` or ``kzo:maxValue``, is a year, month or day of a typed
-  date, or occurs in a structured literal ("Boeing 737", "Resolution 1373");
+- a number: it is the ``kzo:value`` or ``kzo:maxValue`` of a statement whose quote has that number,
+  the year of a typed date whose statement quotes it (or gives it in ``kzo:yearQuote``), or occurs
+  in a structured literal ("Boeing 737", "Resolution 1373");
 - a date: a typed date has that day, month and year (as far as the mention gives them).
 
 Exceptions, each with its reason, are the ``- `kind: text` — reason`` items under "## Entities" in
@@ -39,7 +40,7 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS |= {"twenty-five": 25, "hundred": 100}
-NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?(?: million)?|\b(?:" + "|".join(
+NUMBER = re.compile(r"(?<![\w-])\$?\d[\d,]*(?:\.\d+)?(?:-\d+)*(?: million)?|\b(?:" + "|".join(
     sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 CONNECTOR = r"(?:of|the|for|and|on|in|an|al|bin|ut|e|de|la|du|against|to|[-'’])"
 CAPITAL = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
@@ -66,45 +67,53 @@ class Mention:
 
 
 def mentions(text: str) -> list[Mention]:
-    """Every date, number and name in the article's content sentences, in order, each once."""
-    found: dict[str, Mention] = {}
+    """Every date, number and name in the article's content sentences, in order, once per sentence."""
+    found: dict[tuple[str, int], Mention] = {}
     for sentence in content_sentences(text):
         body = sentence.text
         dates = list(DATE.finditer(body))
         for match in dates:
-            found.setdefault(f"date: {match.group(0)}", Mention("date", match.group(0), sentence.section))
+            found.setdefault((f"date: {match.group(0)}", sentence.start), Mention("date", match.group(0), sentence.section))
         rest = body
         for match in reversed(dates):
             rest = rest[:match.start()] + " " * len(match.group(0)) + rest[match.end():]
         for match in NAME.finditer(rest):
             name = _clean(match.group(0))
             if name and name not in NOT_NAMES and not name.isdigit() and len(name) > 1:
-                found.setdefault(f"name: {name}", Mention("name", name, sentence.section))
+                found.setdefault((f"name: {name}", sentence.start), Mention("name", name, sentence.section))
         for match in NUMBER.finditer(rest):
             number = match.group(0).rstrip(".,")
-            found.setdefault(f"number: {number}", Mention("number", number, sentence.section))
+            found.setdefault((f"number: {number}", sentence.start), Mention("number", number, sentence.section))
     return list(found.values())
 
 
 @dataclass
 class Held:
     strings: str  # every structured literal, casefolded, one per line
-    numbers: set[float]
-    dates: set[str]  # lexical forms of typed dates
+    values: str  # the same without kzo:name, whose phrases name events but hold no number
+    numbers: dict[float, str]  # value -> the quotes of the statements that hold it
+    dates: dict[str, str]  # lexical form of a typed date -> the quotes (and year quotes) beside it
 
 
 def held_values(graph: Graph) -> Held:
-    strings, numbers, dates = [], set(), set()
-    for _, predicate, value in graph:
+    strings: list[str] = []
+    values: list[str] = []
+    numbers: dict[float, list[str]] = {}
+    dates: dict[str, list[str]] = {}
+    for subject, predicate, value in graph:
         if not isinstance(value, Literal) or predicate in DESCRIPTIVE:
             continue
+        words = " ".join(str(q) for p in (KZO.quote, KZO.yearQuote) for q in graph.objects(subject, p))
         if value.datatype in DATE_TYPES:
-            dates.add(str(value))
+            dates.setdefault(str(value), []).append(words)
         elif isinstance(value.toPython(), (int, float)) and not isinstance(value.toPython(), bool):
-            numbers.add(float(value.toPython()))
+            numbers.setdefault(float(value.toPython()), []).append(words)
         else:
             strings.append(str(value).casefold())
-    return Held("\n".join(strings), numbers, dates)
+            if predicate != KZO.name:
+                values.append(str(value).casefold())
+    return Held("\n".join(strings), "\n".join(values), {k: " | ".join(v) for k, v in numbers.items()},
+                {k: " | ".join(v) for k, v in dates.items()})
 
 
 def _number_value(text: str) -> float | None:
@@ -123,13 +132,16 @@ def is_held(mention: Mention, held: Held) -> bool:
         words = mention.text.split()
         return any(" ".join(words[i:]).casefold() in held.strings for i in range(len(words)))
     if mention.kind == "number":
+        # A value counts only where the statement holding it quotes the number itself.
         value = _number_value(mention.text)
-        if value is not None and value in held.numbers:
-            return True
         digits = mention.text.lstrip("$").removesuffix(" million")
-        if re.fullmatch(r"\d{4}", digits) and any(d.startswith(digits) for d in held.dates):
+        if value is not None and digits.casefold() in held.numbers.get(value, "").casefold():
             return True
-        return mention.text.casefold() in held.strings
+        if re.fullmatch(r"\d{4}", digits) and any(
+                d.startswith(digits) and digits in words for d, words in held.dates.items()):
+            return True
+        word = r"(?<![\w-])" + re.escape(mention.text.casefold()) + r"(?![\w-])"
+        return re.search(word, held.values) is not None
     match = DATE.fullmatch(mention.text)
     month = f"{MONTHS.index(match.group('month') or match.group('month2')) + 1:02d}"
     day, year = match.group("day") or match.group("day2"), match.group("year") or match.group("year2")
