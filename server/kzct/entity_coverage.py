@@ -5,10 +5,12 @@ dates is also a value a query can return, or only sits inside a quote or a label
 *held* when:
 
 - a name: its words occur (case aside) in a structured literal: any literal object except the
-  descriptive ones (``kzo:quote``, ``rdfs:label``, ``rdfs:comment``, ``kzo:yearQuote``);
+  descriptive ones (``kzo:quote``, ``rdfs:label``, ``rdfs:comment``, ``kzo:yearQuote``); a title or
+  nationality before it may be left off ("Chinese President Hu Jintao"), and a name not held whole
+  is checked piece by piece (split at "and", "of", possessives);
 - a number: it is the ``kzo:value`` or ``kzo:maxValue`` of a statement whose quote has that number,
   the year of a typed date whose statement quotes it (or gives it in ``kzo:yearQuote``), or occurs
-  in a structured literal ("Boeing 737", "Resolution 1373");
+  as a word in a structured literal other than a ``kzo:name`` ("Boeing 737", an ISBN);
 - a date: a typed date has that day, month and year (as far as the mention gives them).
 
 Exceptions, each with its reason, are the ``- `kind: text` — reason`` items under "## Entities" in
