@@ -112,6 +112,12 @@ def test_issue_16_values_stated_in_passing_are_values(graph):
             Literal("P25Y", datatype=XSD.duration)) in graph
     assert (KZ["text-an-open-letter-to-french-president-jacques-chirac"], KZO.addressee, KZ["jacques-chirac"]) in graph
     assert (KZ["conference-2005-01-26-counter-terrorism-committee-almaty"], KZO.chairedBy, KZ["andrei-denisov"]) in graph
+    roles = {(str(graph.value(c, KZO.classifiedEntity)).removeprefix(str(KZ)), str(graph.value(c, KZO.classifiedAs)))
+             for c in graph.subjects(KZO.classifiedAs, None)}
+    assert {("obidkhon-qori-nazarov", "Imam"), ("zamanbek-nurkadilov", "Political opposition leader")} <= roles
+    assert "French President" in {str(t) for m in graph.subjects(KZO.title, None)
+                                   if (m, URIRef("http://www.w3.org/ns/org#member"), KZ["jacques-chirac"]) in graph
+                                   for t in graph.objects(m, KZO.title)}
 
 
 WORDED = [KZO.legalArticle, KZO.seizedItem, KZO.language, KZO.vehicle]
