@@ -212,6 +212,12 @@ def backed_participation(graph: Graph, agent, event) -> bool:
     return asserted(graph, event)
 
 
+def backed_placement(graph: Graph, entity, container) -> bool:
+    return any(
+        (p, KZO.placedIn, container) in graph and asserted(graph, p) for p in graph.subjects(KZO.placedEntity, entity)
+    )
+
+
 BACKING = {
     KZO.affiliatedWith: backed_tie,
     KZO.tiedTo: backed_tie,
@@ -219,6 +225,7 @@ BACKING = {
     KZO.cooperatesWith: backed_cooperation,
     KZO.designatedIn: backed_designation,
     KZO.participatedIn: backed_participation,
+    KZO.locatedIn: backed_placement,
 }
 
 
