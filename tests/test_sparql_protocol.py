@@ -329,4 +329,4 @@ def test_issue_15_start_up_log_counts_each_triple_once(make_app, caplog):
     n = int(rows(count)[0]["n"]["value"])
     dataset = app.extensions["kzct"]
     assert dataset.union_default and n == dataset.default_triples
-    assert logged == [f"loaded {n} triples (3 named graphs), release {dataset.release}"]
+    assert logged == [f"loaded {n} triples (3 named graphs), release {dataset.release}, in memory"]

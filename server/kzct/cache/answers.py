@@ -124,7 +124,7 @@ class AnswerCache:
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             start_response("304 Not Modified", [("ETag", etag), ("Cache-Control", f"public, max-age={MAX_AGE}"),
                                                 ("Access-Control-Allow-Origin", "*"),
-                                                ("Vary", "Accept, Accept-Encoding")])
+                                                ("Vary", "Accept, Accept-Encoding, Sec-Fetch-Mode")])
             return [b""]
         if self.store is not None:
             stored = self.store.get(key)
@@ -156,9 +156,11 @@ class AnswerCache:
         if not cacheable or not status.startswith("200"):
             start_response(status, [(n, v) for n, v in headers if n != CACHEABLE])
             return [content]
+        vary = [v.strip() for n, value in headers if n.lower() == "vary" for v in value.split(",") if v.strip()]
+        vary = list(dict.fromkeys(vary + ["Accept", "Accept-Encoding"]))
         kept = [(n, v) for n, v in headers
                 if n not in (CACHEABLE, "ETag", "Vary", "Content-Length", "Cache-Control")]
-        kept += [("ETag", etag), ("Vary", "Accept, Accept-Encoding"),
+        kept += [("ETag", etag), ("Vary", ", ".join(vary)),
                  ("Cache-Control", f"public, max-age={MAX_AGE}")]
         if zipped and len(content) >= MIN_GZIP:
             content = gzip.compress(content, compresslevel=5, mtime=0)

@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kzct"] = dataset
     app.extensions["kzct.engine"] = engine
     app.extensions["kzct.catalogue"] = load_catalogue(QUERIES_DIR)
-    log.info("serving %d triples (%d named graphs), release %s, %s", distinct_triples(dataset),
+    log.info("loaded %d triples (%d named graphs), release %s, %s", distinct_triples(dataset),
              len(dataset.graphs), dataset.release,
              f"store {dataset.location}" if dataset.location
              else f"backend {app.config['BACKEND']}" if app.config.get("BACKEND") else "in memory")
