@@ -25,47 +25,14 @@ from pathlib import Path
 
 import requests
 
+from kzct.processes import descendants, free_port, tree_pss_mb  # noqa: F401 (used by endpoint.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = "urn:kzct:bench"
 
 
 class PeerUnavailable(RuntimeError):
     """The peer could not be started or loaded; the message says why, in one line."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def tree_pss_mb(pid: int) -> float:
-    """PSS of a process and all its descendants, in MB."""
-    total = 0
-    for each in descendants(pid):
-        try:
-            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 def wait_until_answering(url: str, alive, seconds: float = 600) -> None:
