@@ -446,3 +446,25 @@ def test_issue_18_validate_bounds_an_upload_by_list_members_and_triples(client):
     response = client.post("/validate", data=triples, content_type="text/turtle")
     assert "more than 200,000 triples" in assert_problem(response, 400)["detail"]
     assert time.monotonic() - start < 10
+
+
+def test_issue_18_allowed_service_goes_through_the_federating_processes_only(dataset, canary, live):
+    """With an allow-list, a listed endpoint answers; anything else beside it is still refused."""
+    allowed = live.endpoint
+    engine = make_engine(dataset, Limits(timeout=10, service_allow=frozenset({allowed})))
+    engine.start()
+    try:
+        answer = engine.run(QueryRequest(f"SELECT (COUNT(*) AS ?n) {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}"))
+        assert answer.rows == 1 and b'"n"' in answer.body
+        assert engine.federating is not None and engine.federating.pids()  # it ran there
+        base = canary.url.rsplit("/", 1)[0]
+        for query in (
+            f"SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
+            f"PREFIX : <{base}/> SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} SERVICE:sparql {{ ?a ?b ?c }} }}",
+            f"SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} SERVICESILENT <{canary.url}> {{ ?a ?b ?c }} }}",
+        ):
+            with pytest.raises(e.ServiceRefused):
+                engine.run(QueryRequest(query))
+        assert canary.hits == 0
+    finally:
+        engine.close()
