@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from kzct import chains
+from kzct import chains, search
 from kzct.catalogue import NamedQuery, ParamError, bind, with_values
 from kzct.namespaces import PREFIXES
 
@@ -98,10 +98,33 @@ def run(query: NamedQuery, raw: dict[str, str], select: Select) -> Table:
     bound = bind(query, raw, resolve)
     if query.computed in ("affiliation-chains", "reachable-organizations"):
         return _compute(query, bound, select)
+    if query.computed == "entity-lookup":
+        return _lookup(query, bound["name"].value, select)
     if query.computed:
         raise ParamError("", "", f"{query.name}: unknown computation {query.computed!r}")
     variables, rows = select(with_values(query, bound))
     return Table(list(query.columns), [{c: row.get(c) for c in query.columns} for row in rows])
+
+
+def _lookup(query: NamedQuery, text: str, select: Select) -> Table:
+    """Every name the query returns, ranked against ``text`` by ``kzct.search``."""
+    _, rows = select(query.text)
+    names = [search.Name(_str(r["entity"]), _str(r["matched"]), _str(r["matchKind"]), _str(r.get("label")),
+                         _str(r.get("type"))) for r in rows]
+    matches = search.rank(text, names)
+    decimal = ox.NamedNode(PREFIXES["xsd"] + "decimal")
+    table_rows = [
+        {"entity": ox.NamedNode(m.name.entity),
+         "label": ox.Literal(m.name.label, language="en") if m.name.label else None,
+         "type": ox.Literal(m.name.type) if m.name.type else None,
+         "matched": ox.Literal(m.name.name), "matchKind": ox.Literal(m.name.kind),
+         "score": ox.Literal(f"{m.score:.1f}", datatype=decimal)}
+        for m in matches
+    ]
+    document = {"name": text, "matches": [
+        {"entity": m.name.entity, "label": m.name.label, "type": m.name.type, "matched": m.name.name,
+         "matchKind": m.name.kind, "score": round(m.score, 1), "exact": m.exact} for m in matches]}
+    return Table(list(query.columns), table_rows, document)
 
 
 def _compute(query: NamedQuery, bound: dict[str, Any], select: Select) -> Table:
