@@ -13,7 +13,7 @@ from kzct.config import Defaults, Limits
 from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
-from kzct.web import download, errors, health, http, pages, queries, sparql, validate, void, ui
+from kzct.web import download, errors, health, http, layout, pages, queries, search, sparql, ui, validate, void
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(validate.bp)
+    app.register_blueprint(search.bp)
+    layout.register(app)
     errors.register(app)
     http.register(app)
     return app

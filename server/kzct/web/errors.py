@@ -1,7 +1,8 @@
 """One shape for every error: ``application/problem+json`` with type, title, status and detail.
 
 Views raise ``Problem`` (or let a ``kzct.engine`` ``QueryError`` through); werkzeug's HTTP errors
-(404, 405, 413, ...) get the same shape. Anything unexpected is logged with its traceback and
+(404, 405, 413, ...) get the same shape. A person's browser navigation (``layout.wants_html``)
+gets the same title and detail as a page with the site's layout instead. Anything unexpected is logged with its traceback and
 answered with a plain 500 whose body says nothing about the code.
 """
 
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kzct.engine.errors import QueryError
 from kzct.namespaces import BASE
+from kzct.web.layout import error_page, wants_html
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,20 @@ def from_query_error(exc: QueryError, status: int | None = None) -> Problem:
     return Problem(status or code, title, str(exc), exc.kind)
 
 
+def _answer(status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None) -> Response:
+    """problem+json, or the error page with the site's layout for a person's browser navigation."""
+    if wants_html():
+        response = error_page(status, title, detail)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+    return problem_response(status, title, detail, kind, headers)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
-        return problem_response(exc.status, exc.title, exc.detail, exc.kind, exc.headers)
+        return _answer(exc.status, exc.title, exc.detail, exc.kind, exc.headers)
 
     @app.errorhandler(QueryError)
     def _query_error(exc: QueryError):
@@ -76,7 +88,7 @@ def register(app: Flask) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         detail = exc.description or exc.name
         kind = exc.name.lower().replace(" ", "-")
-        return problem_response(exc.code or 500, exc.name, detail, kind, headers)
+        return _answer(exc.code or 500, exc.name, detail, kind, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

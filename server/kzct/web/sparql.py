@@ -97,6 +97,8 @@ def sparql():
     if not queries:
         if request.method == "POST":
             raise Problem(400, "Bad request", "the request has no query", "no-query")
+        if ui.wants_page(params):  # a person opening /sparql in a browser: the query page
+            return ui.page()
         return service_description()
     query = queries[0]
     if request.method == "GET" and ui.wants_page(params):
