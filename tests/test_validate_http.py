@@ -247,7 +247,9 @@ def test_get_validate_is_a_self_contained_form(small):
     page = response.get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and 'name="file"' in page and "<textarea" in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # no external assets
-    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy  # the site's one policy
+    assert 'class="site-nav"' in page  # the site's layout
 
 
 def test_browser_accept_gets_the_page(small):

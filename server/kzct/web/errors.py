@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kzct.engine.errors import QueryError
 from kzct.namespaces import BASE
+from kzct.syntaxhint import explain
 from kzct.web.layout import error_page, wants_html
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,11 @@ def problem_response(status: int, title: str, detail: str, kind: str,
     return response
 
 
-def from_query_error(exc: QueryError, status: int | None = None) -> Problem:
+def from_query_error(exc: QueryError, status: int | None = None, query: str | None = None) -> Problem:
+    """The Problem for ``exc``; with the ``query`` text, a syntax error is put in words (syntaxhint)."""
     code, title = QUERY_STATUS.get(exc.kind, (500, "Query failed"))
-    return Problem(status or code, title, str(exc), exc.kind)
+    detail = explain(query, str(exc)) if exc.kind == "syntax" and query else str(exc)
+    return Problem(status or code, title, detail, exc.kind)
 
 
 def _answer(status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None) -> Response:

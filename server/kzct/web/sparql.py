@@ -125,7 +125,7 @@ def sparql():
     except QueryError as exc:
         ms = (time.perf_counter() - start) * 1000
         status = 414 if exc.kind == "too-long" and request.method == "GET" else None
-        problem = from_query_error(exc, status)
+        problem = from_query_error(exc, status, query)
         log.info("query %s %d %.1f ms: %s | %s", exc.kind, problem.status, ms, _short(query), exc)
         raise problem from None
     ms = (time.perf_counter() - start) * 1000
