@@ -140,8 +140,16 @@ def _compute(query: NamedQuery, bound: dict[str, Any], select: Select) -> Table:
              "hops": ox.Literal(str(hops), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))}
             for node, hops in found
         ]
+        reached = {start} | {n.iri for n, _ in found}
+        within = [t for t in ties.values() if t.subject.iri in reached and t.object.iri in reached
+                  and t.subject.iri != t.object.iri and (status == "any" or t.status == "asserted")]
         document = {"from": start, "maxHops": max_hops, "status": status,
-                    "organizations": [{"iri": n.iri, "label": n.label, "hops": h} for n, h in found]}
+                    "organizations": [{"iri": n.iri, "label": n.label, "hops": h} for n, h in found],
+                    # The ties among them, for the neighbourhood graph of the query page.
+                    "ties": [{"tie": t.iri, "subject": t.subject.as_json(), "object": t.object.as_json(),
+                              "kind": t.kind, "status": t.status,
+                              "claimants": [{"iri": i, "label": lb} for i, lb in sorted(t.claimants.items())],
+                              "quotes": sorted(t.quotes)} for t in sorted(within, key=lambda t: t.iri)]}
         return Table(list(query.columns), table_rows, document)
     goal = bound["to"].value
     paths = chains.chains(ties, start, goal, max_hops, status)
