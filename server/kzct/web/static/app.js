@@ -223,6 +223,7 @@
       const response = await fetch(exampleUrl(name, params), { headers: { Accept: "application/json" } });
       showView(view || "graph"); // shown first: the graph measures its box
       if (response.ok) drawn($("view-graph"), await response.json(), terms);
+      $("views").scrollIntoView({ block: "start" }); // the graph above the fold
     } else {
       showView(view === "timeline" ? view : "table");
     }

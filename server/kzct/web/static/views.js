@@ -129,9 +129,9 @@
       { selector: "node.end", style: { "background-color": "#d3e9f5", "border-width": 3 } },
       { selector: "node:selected", style: { "border-color": "#a4161a", "border-width": 3 } },
       { selector: "edge", style: {
-        width: 2.5, "curve-style": "bezier", label: "data(label)", "font-size": 10, color: "#5b6575",
-        "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2,
-        "text-rotation": "autorotate" } },
+        width: 3, "curve-style": "bezier", "control-point-step-size": 60, label: "data(label)", "font-size": 10,
+        color: "#5b6575", "text-outline-color": "#fff", "text-outline-width": 2, "text-rotation": "autorotate",
+        "text-margin-y": -9 } },
       { selector: "edge:selected", style: { width: 4.5 } },
     ];
     for (const [status, s] of Object.entries(STATUS_STYLE)) {
@@ -176,7 +176,7 @@
     }
     const cy = window.cytoscape({
       container: box, elements, style: graphStyle(), layout: spec.layout,
-      wheelSensitivity: 0.4, minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false,
+      minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false,
     });
     cy.on("tap", "node", (event) => {
       const node = event.target;
@@ -291,13 +291,16 @@
   function renderTimeline(container, lanes, terms) {
     container.replaceChildren();
     const items = [];
+    const seen = new Set();
     for (const lane of lanes) {
       for (const item of lane.items) {
         const start = dateOf(item.date);
-        if (!start) continue;
+        const id = lane.kind + ":" + item.iri;
+        if (!start || seen.has(id)) continue; // an event with two places is one mark
+        seen.add(id);
         const content = el("a", { href: terms.href(item.iri), "data-iri": item.iri, "data-date": item.date },
           item.label.length > 40 ? item.label.slice(0, 39) + "…" : item.label);
-        items.push({ id: lane.kind + ":" + item.iri, group: lane.kind, start, content, type: "point",
+        items.push({ id, group: lane.kind, start, content, type: "point",
           className: lane.kind, title: escapeHtml(item.date + ": " + item.label + (item.detail ? " — " + item.detail : "")) });
       }
     }
@@ -307,7 +310,8 @@
     }
     const toolbar = el("div", { class: "graph-tools", role: "toolbar", "aria-label": "Timeline" });
     const box = el("div", { class: "timeline-box" });
-    container.append(el("p", { class: "count" }, lanes.map((l) => l.items.length + " " + l.name.toLowerCase()).join(", ") +
+    const counted = (lane) => items.filter((i) => i.group === lane.kind).length;
+    container.append(el("p", { class: "count" }, lanes.map((l) => counted(l) + " " + l.name.toLowerCase()).join(", ") +
       " — drag to move in time, scroll to zoom; a cluster opens when you zoom in; click a label for its page"), toolbar, box);
     const groups = new window.vis.DataSet(lanes.map((lane, order) => ({ id: lane.kind, content: lane.name, order })));
     const times = items.map((i) => i.start.getTime());
