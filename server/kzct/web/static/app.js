@@ -15,6 +15,7 @@
   const GRAPHS = { "affiliation-chains": V.renderChains, "reachable-organizations": V.renderNeighbourhood };
   let current = null; // {kind: "editor", query} or {kind: "example", name, params}
   let busy = null;
+  let pending = 0; // requests under way
 
   /* ---- the editor ---- */
   const Yasqe = window.Yasgui.Yasqe;
@@ -95,6 +96,17 @@
 
   /* One request: the parsed body, or a readable message shown next to the editor. */
   async function request(url, init) {
+    pending++;
+    document.body.dataset.idle = "false";
+    try {
+      return await answerOf(url, init);
+    } finally {
+      pending--;
+      document.body.dataset.idle = String(pending === 0); // the browser tests wait for this
+    }
+  }
+
+  async function answerOf(url, init) {
     if (busy) busy.abort();
     busy = new AbortController();
     const started = performance.now();
@@ -354,5 +366,6 @@
   } else {
     runEditor(); // the first minute: the default query's answer, at once
   }
+  if (!pending) document.body.dataset.idle = "true";
   document.body.dataset.ready = "true";
 })();
