@@ -265,6 +265,8 @@ def test_issue_17_timeline_of_the_bans_example_has_no_overlapping_labels(browser
     zoomed = timeline_state(browser)
     assert zoomed["pairs"] == 0, zoomed
     browser.find_element(By.CSS_SELECTOR, "#view-timeline .graph-tools button[title='Show every year']").click()
+    timeline_state(browser)
+    browser.execute_script("document.getElementById('views').scrollIntoView()")
     screenshot(browser, "05-timeline-bans-real-graph")
     assert_stayed_home(browser)
 

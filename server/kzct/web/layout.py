@@ -34,7 +34,8 @@ NAV = (
     ("validate.validate_form", "Validate"),
 )
 # Pages that belong under a navigation entry without being it.
-UNDER = {"download.index": "void.void_description", "validate.validate_upload": "validate.validate_form"}
+UNDER = {"download.index": "void.void_description", "validate.validate_upload": "validate.validate_form",
+         "sparql.sparql": "ui.index"}
 
 
 def html_response(html: str, status: int = 200) -> Response:
