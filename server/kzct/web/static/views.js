@@ -202,6 +202,10 @@
     return cy;
   }
 
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
+
   function tieText(t) {
     const claimants = (t.claimants || []).map((c) => c.label).join(", ");
     return t.subject.label + " – " + t.object.label + ": " + t.kind + ", " + t.status +
@@ -214,7 +218,7 @@
   function renderChains(container, doc, terms) {
     container.replaceChildren();
     if (!doc.paths.length) {
-      container.append(el("p", { class: "empty" }, "No chain of at most " + doc.maxHops + " ties joins these organizations."));
+      container.append(el("p", { class: "empty" }, "No chain of at most " + plural(doc.maxHops, "tie") + " joins these organizations."));
       return null;
     }
     const column = new Map();
@@ -244,8 +248,8 @@
     });
     return renderGraph(container, {
       title: "Affiliation chains from " + labels.get(doc.from) + " to " + labels.get(doc.to),
-      count: doc.paths.length + " chain" + (doc.paths.length === 1 ? "" : "s") + " of at most " + doc.maxHops +
-        " ties, " + positions.size + " organizations",
+      count: plural(doc.paths.length, "chain") + " of at most " + plural(doc.maxHops, "tie") + ", " +
+        plural(positions.size, "organization"),
       nodes: [...positions.keys()].map((iri) => [iri, labels.get(iri)]), ends: [doc.from, doc.to],
       ties: [...ties.values()], positions, layout: { name: "preset" },
     }, terms);
@@ -265,8 +269,9 @@
       return null;
     }
     return renderGraph(container, {
-      title: "Organizations within " + doc.maxHops + " ties of " + (labels.get(doc.from) || doc.from),
-      count: doc.organizations.length + " organizations within " + doc.maxHops + " ties, " + doc.ties.length + " ties among them",
+      title: "Organizations within " + plural(doc.maxHops, "tie") + " of " + (labels.get(doc.from) || doc.from),
+      count: plural(doc.organizations.length, "organization") + " within " + plural(doc.maxHops, "tie") + ", " +
+        plural(doc.ties.length, "tie") + " among them",
       nodes: [...labels.entries()], ends: [doc.from], ties: doc.ties,
       layout: { name: "concentric", concentric: (node) => 10 - (hops.get(node.id()) || 0), levelWidth: () => 1,
         minNodeSpacing: 40, animate: false },
