@@ -103,7 +103,7 @@ def test_issue_17_lookup_finds_nothing_for_nonsense(project):
 
 
 def test_issue_17_about_entity_gives_every_row_a_role_once(project):
-    found = rows(project, "/queries/about-entity?entity=Hizb ut-Tahrir")
+    found = rows(project, "/queries/about-entity?entity=kz:hizb-ut-tahrir")
     assert found and all(r["role"] for r in found)
     statements = [r["statement"] for r in found]
     assert len(statements) == len(set(statements))
