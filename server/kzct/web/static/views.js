@@ -175,9 +175,11 @@
         status: t.status, text: tieText(t) } });
     }
     const cy = window.cytoscape({
-      container: box, elements, style: graphStyle(), layout: spec.layout,
+      container: box, elements, style: graphStyle(),
+      layout: typeof spec.layout === "function" ? { name: "preset" } : spec.layout,
       minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false,
     });
+    if (typeof spec.layout === "function") spec.layout(cy).run(); // a layout that needs the graph
     cy.on("tap", "node", (event) => {
       const node = event.target;
       details.replaceChildren(el("strong", {}, node.data("label")), " — ",
@@ -273,9 +275,29 @@
       count: plural(doc.organizations.length, "organization") + " within " + plural(doc.maxHops, "tie") + ", " +
         plural(doc.ties.length, "tie") + " among them",
       nodes: [...labels.entries()], ends: [doc.from], ties: doc.ties,
-      layout: { name: "concentric", concentric: (node) => 10 - (hops.get(node.id()) || 0), levelWidth: () => 1,
-        minNodeSpacing: 40, animate: false },
+      positions: rings(doc.from, [...labels.keys()], hops), layout: { name: "preset" },
     }, terms);
+  }
+
+  /* Positions on rings around ``center``: ring k holds the nodes k ties away, evenly spread, its
+   * radius large enough that neighbours on it keep a node's width apart. */
+  function rings(center, iris, hops) {
+    const byRing = new Map();
+    for (const iri of iris) {
+      const k = iri === center ? 0 : hops.get(iri) || 1;
+      (byRing.get(k) || byRing.set(k, []).get(k)).push(iri);
+    }
+    const positions = new Map([[center, { x: 0, y: 0 }]]);
+    let radius = 0;
+    for (const k of [...byRing.keys()].filter((k) => k > 0).sort((a, b) => a - b)) {
+      const ring = byRing.get(k).sort();
+      radius = Math.max(radius + 170, (ring.length * 200) / (2 * Math.PI));
+      ring.forEach((iri, i) => {
+        const angle = -Math.PI / 2 + (2 * Math.PI * i) / ring.length + (k % 2 ? 0 : Math.PI / (2 * ring.length)); // rings turned apart
+        positions.set(iri, { x: radius * 1.6 * Math.cos(angle), y: radius * Math.sin(angle) });
+      });
+    }
+    return positions;
   }
 
   /* ---- timeline: vis-timeline ---- */
