@@ -13,9 +13,20 @@ from pathlib import Path
 
 import pytest
 
+from kzct.paths import SHARED_DIR, SOURCE_FILE
 from kzct.web.app import create_app
 
 from support import DATA_DIR, ROOT, TESTS, W3C_DIR  # noqa: F401  (fixtures below use them)
+
+
+def pytest_configure(config):
+    """Stop before collection, in one line naming the folder, when ../shared is not there."""
+    for needed in (SHARED_DIR, SOURCE_FILE, W3C_DIR):
+        if not needed.exists():
+            raise pytest.UsageError(
+                f"{needed} is missing: the tests need the shared folder {SHARED_DIR} beside the "
+                f"repository (the article in source/, the W3C suites in w3c-sparql-tests/); "
+                f"set KZCT_SHARED to use another")
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kzct.paths import SHARED_DIR
+
 TESTS = Path(__file__).resolve().parent
 DATA_DIR = TESTS / "data"
 ROOT = TESTS.parent
-W3C_DIR = ROOT.parent / "shared" / "w3c-sparql-tests"
+W3C_DIR = SHARED_DIR / "w3c-sparql-tests"
 
 JSON_RESULTS = "application/sparql-results+json"
 PROBLEM_JSON = "application/problem+json"

@@ -34,10 +34,10 @@ def test_header_is_complete_and_query_parses(path):
 
 
 def test_values_are_typed_terms_not_text():
-    query = CATALOGUE["entity-lookup"]
+    query = CATALOGUE["events"]
     hostile = 'x" ) } } DELETE WHERE { ?s ?p ?o } #'
-    text = with_values(query, bind(query, {"name": hostile}))
-    assert "VALUES (?name) { (" + str(ox.Literal(hostile)) + ") }" in text
+    text = with_values(query, bind(query, {"kind": hostile}))
+    assert "VALUES (?place ?year ?kind) { (UNDEF UNDEF " + str(ox.Literal(hostile)) + ") }" in text
     result = ox.Store().query(text)  # still one SELECT query
     assert [v.value for v in result.variables] == list(query.columns)
 

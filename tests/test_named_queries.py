@@ -81,6 +81,35 @@ def test_lookup_is_alias_aware(project):
         assert found[0]["entity"] == KZ + "jamaat-of-central-asian-mujahedins", name
 
 
+@pytest.mark.parametrize("typed, iri", [
+    ("Tabligi", "tablighi-jamaat"),
+    ("Hizb-ut-Takhrir", "hizb-ut-tahrir"),
+    ("hizb ut tahrir", "hizb-ut-tahrir"),
+    ("Хизб ут-Тахрир", "hizb-ut-tahrir"),
+    ("Akromia", "akromiya"),
+    ("Al Kaida", "al-qaeda"),
+])
+def test_issue_17_lookup_forgives_typos_and_transliteration(project, typed, iri):
+    found = rows(project, f"/queries/entity-lookup?name={typed}")
+    assert found[0]["entity"] == KZ + iri, (typed, found[:3])
+    assert found[0]["matched"] and found[0]["type"]
+    scores = [round(float(r["score"])) for r in found[1:]]
+    assert scores == sorted(scores, reverse=True)  # ranked (the first may be an exact name)
+    assert len({r["entity"] for r in found}) == len(found)  # each entity once
+
+
+def test_issue_17_lookup_finds_nothing_for_nonsense(project):
+    assert rows(project, "/queries/entity-lookup?name=qqqqxxxzzz") == []
+
+
+def test_issue_17_about_entity_gives_every_row_a_role_once(project):
+    found = rows(project, "/queries/about-entity?entity=kz:hizb-ut-tahrir")
+    assert found and all(r["role"] for r in found)
+    statements = [r["statement"] for r in found]
+    assert len(statements) == len(set(statements))
+    assert not any(r["role"] in ("about", "subject") for r in found if r["kind"] == "Designation")
+
+
 def test_al_qaeda_ties_by_status(project):
     ties = rows(project, "/queries/organization-ties?organization=Al-Qaeda")
     asserted = {t["otherLabel"] for t in ties if t["status"] == "asserted"}

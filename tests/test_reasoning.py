@@ -102,3 +102,17 @@ def test_committed_closure_matches_the_committed_inputs(tmp_path):
     lines = _committed("build/inferred.nt").decode().splitlines()
     assert len(lines) == meta["inferred_triples"] and lines == sorted(lines)
     assert not [line for line in lines if re.search(r"(^| )_:", line)]  # no blank nodes
+
+
+def test_issue_17_reason_twice_rewrites_nothing(tmp_path, monkeypatch, capsys):
+    """The time taken changes on every run; the files are rewritten only when something else does."""
+    import kzct.reasoning as reasoning
+
+    monkeypatch.setattr(reasoning, "input_files", lambda: [DATA / "ontology.ttl", DATA / "consistent.ttl"])
+    assert main(["reason", "--build-dir", str(tmp_path)]) == 0
+    files = [tmp_path / "inferred.nt", tmp_path / "inferred.json"]
+    before = [(f.read_bytes(), f.stat().st_mtime_ns) for f in files]
+    assert main(["reason", "--build-dir", str(tmp_path)]) == 0
+    assert [(f.read_bytes(), f.stat().st_mtime_ns) for f in files] == before
+    progress = capsys.readouterr().err
+    assert "Computing the OWL-RL closure" in progress and "done in" in progress

@@ -139,7 +139,15 @@ def test_a_graph_format_on_select_falls_back_to_accept(client):
 
 def test_400_syntax_error_with_parser_message(client):
     body = assert_problem(client.get("/sparql", query_string={"query": "ASK {"}), 400)
-    assert body["detail"].startswith("error at 1:")
+    assert body["detail"].startswith("the query ends before '{' is closed") and "error at 1:" in body["detail"]
+
+
+def test_issue_17_syntax_error_names_the_unknown_keyword(client):
+    body = assert_problem(client.get("/sparql", query_string={"query": "SELEC ?s WHERE { ?s ?p ?o }"}), 400)
+    assert body["detail"].startswith("unknown keyword SELEC (did you mean SELECT?) at line 1, column 1")
+    body = assert_problem(client.get("/sparql", query_string={
+        "query": "SELECT ?s WHERE {\n  ?s ?p ?o .\n  OPTINAL { ?s ?q ?r }\n}"}), 400)
+    assert body["detail"].startswith("unknown keyword OPTINAL (did you mean OPTIONAL?) at line 3, column 3")
 
 
 def test_400_multiple_queries(client):

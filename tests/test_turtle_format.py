@@ -116,3 +116,10 @@ def test_unparsable_file_exits_2_with_file_and_line(tmp_path, capsys):
 def test_missing_path_exits_2(tmp_path, capsys):
     assert main(["fmt", "--check", str(tmp_path / "nope.ttl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_issue_17_fmt_check_says_what_it_checked(tmp_path, capsys):
+    (tmp_path / "a.ttl").write_text(format_turtle("<https://w3id.org/kzct/id/x> a <https://w3id.org/kzct/ontology#T> .", "a.ttl"))
+    assert main(["fmt", "--check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("checked 1 Turtle file in ") and "all in the canonical layout" in out

@@ -7,10 +7,13 @@ import hashlib
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, KZ, KZO, KZSD, SKOS, VOID
 
+# rdflib's DCAT and XSD are DefinedNamespaces, which warn when pytest probes module attributes
+# such as _mock_name: a plain Namespace does not.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET = URIRef("https://w3id.org/kzct/dataset")

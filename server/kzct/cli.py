@@ -11,6 +11,8 @@ import importlib
 import logging
 import sys
 
+from kzct.source import SourceMissing
+
 COMMANDS = ("serve", "load", "validate", "reason", "fmt", "dump", "query", "coverage")
 
 
@@ -50,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except CommandError as exc:
+        print(f"kzct {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except SourceMissing as exc:
         print(f"kzct {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

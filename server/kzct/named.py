@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from kzct import chains
+from kzct import chains, search
 from kzct.catalogue import NamedQuery, ParamError, bind, with_values
 from kzct.namespaces import PREFIXES
 
@@ -107,10 +107,33 @@ def run(query: NamedQuery, raw: dict[str, str], select: Select) -> Table:
     bound = bind(query, raw, resolve)
     if query.computed in ("affiliation-chains", "reachable-organizations"):
         return _compute(query, bound, select)
+    if query.computed == "entity-lookup":
+        return _lookup(query, bound["name"].value, select)
     if query.computed:
         raise ParamError("", "", f"{query.name}: unknown computation {query.computed!r}")
     variables, rows = select(with_values(query, bound))
     return Table(list(query.columns), [{c: row.get(c) for c in query.columns} for row in rows])
+
+
+def _lookup(query: NamedQuery, text: str, select: Select) -> Table:
+    """Every name the query returns, ranked against ``text`` by ``kzct.search``."""
+    _, rows = select(query.text)
+    names = [search.Name(_str(r["entity"]), _str(r["matched"]), _str(r["matchKind"]), _str(r.get("label")),
+                         _str(r.get("type"))) for r in rows]
+    matches = search.rank(text, names)
+    decimal = ox.NamedNode(PREFIXES["xsd"] + "decimal")
+    table_rows = [
+        {"entity": ox.NamedNode(m.name.entity),
+         "label": ox.Literal(m.name.label, language="en") if m.name.label else None,
+         "type": ox.Literal(m.name.type) if m.name.type else None,
+         "matched": ox.Literal(m.name.name), "matchKind": ox.Literal(m.name.kind),
+         "score": ox.Literal(f"{m.score:.1f}", datatype=decimal)}
+        for m in matches
+    ]
+    document = {"name": text, "matches": [
+        {"entity": m.name.entity, "label": m.name.label, "type": m.name.type, "matched": m.name.name,
+         "matchKind": m.name.kind, "score": round(m.score, 1), "exact": m.exact} for m in matches]}
+    return Table(list(query.columns), table_rows, document)
 
 
 def _compute(query: NamedQuery, bound: dict[str, Any], select: Select) -> Table:
@@ -126,8 +149,16 @@ def _compute(query: NamedQuery, bound: dict[str, Any], select: Select) -> Table:
              "hops": ox.Literal(str(hops), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))}
             for node, hops in found
         ]
+        reached = {start} | {n.iri for n, _ in found}
+        within = [t for t in ties.values() if t.subject.iri in reached and t.object.iri in reached
+                  and t.subject.iri != t.object.iri and (status == "any" or t.status == "asserted")]
         document = {"from": start, "maxHops": max_hops, "status": status,
-                    "organizations": [{"iri": n.iri, "label": n.label, "hops": h} for n, h in found]}
+                    "organizations": [{"iri": n.iri, "label": n.label, "hops": h} for n, h in found],
+                    # The ties among them, for the neighbourhood graph of the query page.
+                    "ties": [{"tie": t.iri, "subject": t.subject.as_json(), "object": t.object.as_json(),
+                              "kind": t.kind, "status": t.status,
+                              "claimants": [{"iri": i, "label": lb} for i, lb in sorted(t.claimants.items())],
+                              "quotes": sorted(t.quotes)} for t in sorted(within, key=lambda t: t.iri)]}
         return Table(list(query.columns), table_rows, document)
     goal = bound["to"].value
     paths = chains.chains(ties, start, goal, max_hops, status)

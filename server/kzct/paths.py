@@ -20,6 +20,8 @@ SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"
 BUILD_DIR = ROOT / "build"
 STORES_DIR = BUILD_DIR / "stores"  # the shared on-disk stores, one folder per release (kzct load)
+SHARED_DIR = Path(os.environ.get("KZCT_SHARED", ROOT.parent / "shared"))
+"""The folder kept beside the repository: the article (source/) and the W3C test suites."""
 SOURCE_FILE = Path(
-    os.environ.get("KZCT_SOURCE", ROOT.parent / "shared" / "source" / "terrorism-in-kazakhstan.txt")
+    os.environ.get("KZCT_SOURCE", SHARED_DIR / "source" / "terrorism-in-kazakhstan.txt")
 )

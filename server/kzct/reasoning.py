@@ -2,7 +2,8 @@
 
 ``build/inferred.nt`` holds only the inferred triples (closure minus inputs, as valid RDF:
 no literal subjects, no reflexive owl:sameAs, no blank nodes);
-``build/inferred.json`` records the SHA-256 of the inputs, the counts and the time taken.
+``build/inferred.json`` records the SHA-256 of the inputs, the counts and the time taken
+(rewritten only when something other than the time changed).
 Both are committed, so a fresh clone serves at once; a test fails when they no longer match
 the inputs (run ``kzct reason``).
 The consistency checks live in ``kzct.consistency``.
@@ -14,6 +15,8 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,14 +78,24 @@ def owlrl_closure(inputs: Graph) -> Closure:
     return Closure(inputs, closure, inferred, seconds)
 
 
-def build_closure(build_dir: Path = BUILD_DIR, paths: list[Path] | None = None) -> Closure:
-    """Compute the closure and write build/inferred.nt and build/inferred.json."""
+def build_closure(build_dir: Path = BUILD_DIR, paths: list[Path] | None = None,
+                  on_step: Callable[[str], AbstractContextManager] | None = None) -> Closure:
+    """Compute the closure and write build/inferred.nt and build/inferred.json.
+
+    A file is written only when its content changed (the recorded time aside), so running this
+    twice on the same inputs leaves a clone's tracked files untouched. ``on_step(what)`` wraps each
+    long step (reading, reasoning) when a caller wants to show progress.
+    """
+    on_step = on_step or (lambda what: nullcontext())
     paths = input_files() if paths is None else paths
     digest = inputs_hash(paths)
-    result = owlrl_closure(parse_files(paths))
+    with on_step(f"Reading {len(paths)} Turtle files"):
+        inputs = parse_files(paths)
+    with on_step(f"Computing the OWL-RL closure of {len(inputs)} triples (owlrl, about 15-30 s)"):
+        result = owlrl_closure(inputs)
     build_dir.mkdir(parents=True, exist_ok=True)
     lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.inferred)
-    (build_dir / INFERRED_NT).write_text("".join(lines), encoding="utf-8")
+    write_if_changed(build_dir / INFERRED_NT, "".join(lines))
     meta = {
         "inputs_sha256": digest,
         "inputs": [str(p.relative_to(p.parents[1])) for p in paths],
@@ -92,9 +105,30 @@ def build_closure(build_dir: Path = BUILD_DIR, paths: list[Path] | None = None) 
         "seconds": round(result.seconds, 3),
         "engine": "owlrl OWLRL_Semantics (axiomatic_triples=False, datatype_axioms=False)",
     }
-    (build_dir / INFERRED_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    meta_file = build_dir / INFERRED_META
+    if _without_time(_read_meta(meta_file)) != _without_time(meta):
+        meta_file.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     log.info("closure: %d inferred triples in %.1f s", len(result.inferred), result.seconds)
     return result
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds exactly it; True when written."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def _read_meta(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _without_time(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k != "seconds"}
 
 
 def closure_is_current(build_dir: Path = BUILD_DIR, paths: list[Path] | None = None) -> bool:

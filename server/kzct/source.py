@@ -23,9 +23,19 @@ class Sentence:
     section: str  # title of the innermost heading above it ("" for the lead)
 
 
+class SourceMissing(FileNotFoundError):
+    """The article is not where it should be (usually: no ../shared folder beside the clone)."""
+
+
 @lru_cache(maxsize=4)
 def read_source(path: Path = SOURCE_FILE) -> str:
-    return path.read_text(encoding="utf-8")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        folder = next((p for p in (path.parent.parent, path.parent) if not p.is_dir()), None)
+        where = f"the folder {folder} is missing" if folder else f"{path} is missing"
+        raise SourceMissing(f"the article {path.name} cannot be read: {where} (put the shared "
+                            f"folder beside the repository, or set KZCT_SHARED or KZCT_SOURCE)") from None
 
 
 def content_sentences(text: str) -> list[Sentence]:

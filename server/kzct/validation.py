@@ -211,13 +211,12 @@ def report_text(report: Graph, conforms: bool) -> str:
         text = node.n3(nm)
         return text if len(text) <= 160 else text[:157] + "..."
 
-    grouped: dict[str, list[str]] = defaultdict(list)
-    severities: dict[str, int] = defaultdict(int)
+    # pySHACL may report the same result twice (the same shape reached two ways): each shown once.
+    grouped: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for result in set(report.subjects(RDF.type, SH.ValidationResult)):
         focus = show(report.value(result, SH.focusNode))
         severity = report.value(result, SH.resultSeverity)
         level = severity.split("#")[-1] if severity else "Violation"
-        severities[level] += 1
         shape = report.value(result, SH.sourceShape)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
@@ -227,11 +226,14 @@ def report_text(report: Graph, conforms: bool) -> str:
             line += f" path {show(path)}"
         if value is not None:
             line += f" value {show(value)}"
-        grouped[focus].append(line + "\n    " + "\n    ".join(messages))
+        grouped[focus].add((level, line + "\n    " + "\n    ".join(messages)))
     lines = []
+    severities: dict[str, int] = defaultdict(int)
     for focus in sorted(grouped):
         lines.append(focus)
-        lines.extend(sorted(grouped[focus]))
+        for level, text in sorted(grouped[focus], key=lambda entry: entry[1]):
+            severities[level] += 1
+            lines.append(text)
     counts = ", ".join(f"{n} {level.lower()}(s)" for level, n in sorted(severities.items()))
     verdict = "conforms" if conforms else "does not conform"
     lines.append(f"{verdict}: {counts or 'no results'} on {len(grouped)} focus node(s)")

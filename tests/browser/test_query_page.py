@@ -1,4 +1,5 @@
-"""The query page in headless Chromium: editor, examples, table, chain graph, timeline, errors.
+"""The query page in headless Chromium: editor, examples, table, graph (Cytoscape.js), timeline
+(vis-timeline), errors.
 
 Screenshots of each state go to ``test-output/screenshots/``; every test also checks, from the
 browser's own network log, that nothing was requested from any host but 127.0.0.1.
@@ -27,6 +28,12 @@ def wait(driver, condition, timeout: float = 15):
 def open_page(driver, site, path: str = "/"):
     driver.get(site.url + path)
     wait(driver, lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
+    settled(driver)
+
+
+def settled(driver) -> None:
+    """Wait until the page's requests (the query it runs on load, or the last one) have answered."""
+    wait(driver, lambda d: d.execute_script("return document.body.dataset.idle === 'true'"))
 
 
 def set_query(driver, text: str) -> None:
@@ -39,6 +46,7 @@ def editor_text(driver) -> str:
 
 def table(driver) -> tuple[list[str], list[list[str]]]:
     """Column names and cell texts of the results table, once it has rendered."""
+    settled(driver)
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#view-table table.results"))
     head = [th.text.rstrip(" ▲▼") for th in driver.find_elements(By.CSS_SELECTOR, "#view-table thead th")]
     rows = driver.find_elements(By.CSS_SELECTOR, "#view-table table.results tbody tr")
@@ -111,7 +119,7 @@ def test_example_click_fills_parameters_runs_and_shows_the_endpoints_rows(browse
     browser.find_element(By.CSS_SELECTOR, "#example-list li[data-name=bans] button").click()
     head, rows = table(browser)
     fields = {i.get_attribute("name"): i.get_attribute("value")
-              for i in browser.find_elements(By.CSS_SELECTOR, "#params-fields input")}
+              for i in browser.find_elements(By.CSS_SELECTOR, "#params-fields input, #params-fields select")}
     assert fields == {"from": "2006-01-01", "to": "2006-12-31", "body": "Supreme Court", "list": ""}
     expected = requests.get(project_site.url + "/queries/bans",
                             params={k: v for k, v in fields.items() if v},
@@ -120,69 +128,153 @@ def test_example_click_fills_parameters_runs_and_shows_the_endpoints_rows(browse
     assert len(rows) == len(expected["results"]["bindings"]) > 0
     labels = sorted(b["organizationLabel"]["value"] for b in expected["results"]["bindings"])
     assert sorted(row[head.index("organizationLabel")] for row in rows) == labels
-    assert editor_text(browser).startswith("#+ summary: Bans and listings")
+    # The editor shows the query; its #+ header is folded apart, under the parameters.
+    assert not editor_text(browser).startswith("#+") and "SELECT" in editor_text(browser)
+    header = browser.find_element(By.ID, "params-header-text").get_attribute("textContent")
+    assert header.startswith("#+ summary: Bans and listings")
     assert "example=bans" in browser.current_url and "body=Supreme+Court" in browser.current_url
     browser.execute_script("document.getElementById('views').scrollIntoView()")
     screenshot(browser, "03-example-bans")
     assert_stayed_home(browser)
 
 
-EDGE_STYLES = {  # tie -> (status, stroke-dasharray as Chromium computes it)
-    "tie-a-b": ("asserted", "none"),
-    "tie-c-d": ("asserted", "none"),
-    "tie-b-d": ("claimed", "9px, 6px"),
-    "tie-a-c": ("claimed", "9px, 6px"),
-    "tie-a-d": ("alleged", "2px, 5px"),
+EDGE_STYLES = {  # tie -> (status, Cytoscape line-style, line colour)
+    "tie-a-b": ("asserted", "solid"),
+    "tie-c-d": ("asserted", "solid"),
+    "tie-b-d": ("claimed", "dashed"),
+    "tie-a-c": ("claimed", "dashed"),
+    "tie-a-d": ("alleged", "dashed"),
 }
+DASHES = {"asserted": None, "claimed": "9 6", "alleged": "2 5"}
+
+GRAPH_STATE = """const cy = document.getElementById('view-graph').kzctGraph;
+return cy && {
+  zoom: cy.zoom(), pan: cy.pan(),
+  nodes: cy.nodes().map(n => [n.id(), n.data('label'), n.renderedBoundingBox()]),
+  edges: cy.edges().map(e => [e.id(), e.data('status'), e.style('line-style'), e.style('line-dash-pattern'), e.data('text')]),
+  box: document.querySelector('#view-graph .cy').getBoundingClientRect().toJSON(),
+};"""
 
 
-def test_chain_view_draws_organizations_and_ties_by_status(browser, site):
+def graph_state(driver) -> dict:
+    return wait(driver, lambda d: d.execute_script(GRAPH_STATE))
+
+
+def test_chain_view_draws_organizations_and_ties_by_status_with_zoom_and_pan(browser, site):
     open_page(browser, site, "/?example=affiliation-chains&from=kz:a&to=Group+D")
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#view-graph svg.chain-graph"))
+    state = graph_state(browser)
     assert browser.find_element(By.ID, "view-graph").is_displayed()
-    nodes = browser.find_elements(By.CSS_SELECTOR, "#view-graph .nodes a.node")
-    assert sorted(n.text for n in nodes) == ["Group A", "Group B", "Group C", "Group D"]
-    assert sorted(n.get_attribute("data-iri") for n in nodes) == [KZ + x for x in "abcd"]
-    edges = browser.find_elements(By.CSS_SELECTOR, "#view-graph .edges g.edge")
-    drawn = {}
-    for edge in edges:
-        line = edge.find_element(By.TAG_NAME, "line")
-        drawn[edge.get_attribute("data-tie").removeprefix(KZ)] = (
-            edge.get_attribute("data-status"), line.value_of_css_property("stroke-dasharray"))
+    assert sorted(label for _, label, _ in state["nodes"]) == ["Group A", "Group B", "Group C", "Group D"]
+    assert sorted(iri for iri, _, _ in state["nodes"]) == [KZ + x for x in "abcd"]
+    drawn = {iri.removeprefix(KZ): (status, style) for iri, status, style, _, _ in state["edges"]}
     assert drawn == EDGE_STYLES
-    claimed = browser.find_element(By.CSS_SELECTOR, f"#view-graph g.edge[data-tie='{KZ}tie-b-d'] title")
-    assert "claimed by An Official" in claimed.get_attribute("textContent")
-    assert "The official says B has ties to D." in claimed.get_attribute("textContent")
+    for _, status, _, dash, _ in state["edges"]:
+        if DASHES[status]:
+            assert [float(x) for x in str(dash).replace("px", "").replace(",", " ").split()] == [
+                float(x) for x in DASHES[status].split()], status
+    claimed = next(text for iri, _, _, _, text in state["edges"] if iri == KZ + "tie-b-d")
+    assert "claimed by An Official" in claimed and "The official says B has ties to D." in claimed
+    # Every node is inside the visible box (the graph is fitted, not cut off below the fold).
+    box = state["box"]
+    for _, label, bb in state["nodes"]:
+        assert 0 <= bb["x1"] and bb["x2"] <= box["width"] and 0 <= bb["y1"] and bb["y2"] <= box["height"], label
+    assert box["top"] < browser.execute_script("return window.innerHeight")  # starts above the fold
     assert "3 chains" in browser.find_element(By.CSS_SELECTOR, "#view-graph .count").text
-    browser.execute_script("document.getElementById('views').scrollIntoView()")
     screenshot(browser, "04-chain-graph")
+    # Zoom and pan: the toolbar's buttons, and dragging the background.
+    browser.find_element(By.CSS_SELECTOR, "#view-graph .graph-tools button[title='Zoom in']").click()
+    zoomed = graph_state(browser)
+    assert zoomed["zoom"] > state["zoom"] * 1.2
+    browser.execute_script("document.getElementById('view-graph').kzctGraph.panBy({x: 40, y: 10})")
+    assert graph_state(browser)["pan"]["x"] == pytest.approx(zoomed["pan"]["x"] + 40)
     browser.find_element(By.CSS_SELECTOR, "#views [data-view=table]").click()
     head, rows = table(browser)
     assert {row[head.index("status")] for row in rows} == {"asserted", "claimed", "alleged"}
     assert_stayed_home(browser)
 
 
+def test_neighbourhood_graph_of_reachable_organizations(browser, site):
+    open_page(browser, site, "/?example=reachable-organizations&from=Group+A&max-hops=1")
+    state = graph_state(browser)
+    assert sorted(label for _, label, _ in state["nodes"]) == ["Group A", "Group B", "Group C", "Group D"]
+    assert {iri.removeprefix(KZ) for iri, *_ in state["edges"]} >= {"tie-a-b", "tie-a-c", "tie-a-d"}
+    status = browser.find_element(By.CSS_SELECTOR, "#params-fields select[name=status]")
+    assert [o.text for o in status.find_elements(By.TAG_NAME, "option")] == ["any", "asserted"]
+    screenshot(browser, "04-neighbourhood-graph")
+    assert_stayed_home(browser)
+
+
+OVERLAPS = """const box = document.querySelector('#view-timeline .timeline-box');
+const frame = box.getBoundingClientRect();
+const labels = [...box.querySelectorAll('.vis-item .vis-item-content')]
+  .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.right > frame.left && r.left < frame.right);
+let pairs = 0;
+for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+  const a = labels[i], b = labels[j];
+  if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) pairs++;
+}
+const view = document.getElementById('view-timeline');
+return {labels: labels.length, pairs, clusters: box.querySelectorAll('.vis-item.vis-cluster').length,
+        width: frame.width, viewWidth: view.clientWidth, scrollWidth: view.scrollWidth};"""
+
+
+def timeline_state(driver) -> dict:
+    """The labels once vis-timeline has stacked and clustered them (no redraw for 250 ms)."""
+    wait(driver, lambda d: d.execute_script(
+        "const v = document.getElementById('view-timeline'); return v.kzctTimeline && "
+        "v.querySelector('.timeline-box').dataset.settled === 'true'"))
+    return driver.execute_script(OVERLAPS)
+
+
 def test_timeline_shows_bans_and_events_by_date(browser, site):
     open_page(browser, site)
     browser.find_element(By.CSS_SELECTOR, "#views [data-view=timeline]").click()
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#view-timeline svg.timeline"))
-    bans = browser.find_elements(By.CSS_SELECTOR, "#view-timeline .lane.bans a.mark")
-    events = browser.find_elements(By.CSS_SELECTOR, "#view-timeline .lane.events a.mark")
-    assert [b.get_attribute("data-date") for b in bans] == ["2004-03-01", "2008"]
-    assert [e.get_attribute("data-date") for e in events] == ["2005-06-10", "2009-02"]
-    marks = (bans[0], events[0], bans[1], events[1])
-    x = [float(m.find_element(By.TAG_NAME, "circle").get_attribute("cx")) for m in marks]
-    assert x == sorted(x)  # earlier dates further left, across both lanes
-    assert bans[0].get_dom_attribute("href") == "/id/ban-2004-03-01"
+    timeline_state(browser)
+    marks = browser.execute_script(
+        "return [...document.querySelectorAll('#view-timeline .vis-item a[data-date]')].map(a => "
+        "[a.closest('.vis-item').classList.contains('bans') ? 'bans' : 'events', a.dataset.date, "
+        "a.getAttribute('href'), a.getBoundingClientRect().left])")
+    assert sorted((kind, date) for kind, date, _, _ in marks) == [
+        ("bans", "2004-03-01"), ("bans", "2008"), ("events", "2005-06-10"), ("events", "2009-02")]
+    by_date = sorted(marks, key=lambda m: m[1])
+    assert [m[3] for m in by_date] == sorted(m[3] for m in by_date)  # earlier dates further left
+    assert ["/id/ban-2004-03-01"] == [href for _, date, href, _ in marks if date == "2004-03-01"]
+    groups = [g.text for g in browser.find_elements(By.CSS_SELECTOR, "#view-timeline .vis-label")]
+    assert groups == ["Bans", "Events"]
     assert "view=timeline" in browser.current_url
     screenshot(browser, "05-timeline")
+    assert_stayed_home(browser)
+
+
+def test_issue_17_timeline_of_the_bans_example_has_no_overlapping_labels(browser, project_site):
+    """The real graph: every ban and event at the default zoom. Items stack or cluster; two labels
+    that overlap fail the test, and so does a timeline wider than its box."""
+    open_page(browser, project_site)
+    browser.find_element(By.CSS_SELECTOR, "#example-list li[data-name=bans] button").click()
+    table(browser)
+    browser.find_element(By.CSS_SELECTOR, "#views [data-view=timeline]").click()
+    state = timeline_state(browser)
+    assert state["labels"] > 5
+    assert state["pairs"] == 0, state
+    assert state["width"] <= state["viewWidth"] + 1 and state["scrollWidth"] <= state["viewWidth"] + 1
+    # Zoom in on the densest cluster: its items come apart, still without overlapping labels.
+    before = state["labels"] + state["clusters"]
+    browser.find_element(By.CSS_SELECTOR, "#view-timeline .graph-tools button[title='Zoom in']").click()
+    browser.find_element(By.CSS_SELECTOR, "#view-timeline .graph-tools button[title='Zoom in']").click()
+    wait(browser, lambda d: d.execute_script(OVERLAPS)["labels"] + d.execute_script(OVERLAPS)["clusters"] != before)
+    zoomed = timeline_state(browser)
+    assert zoomed["pairs"] == 0, zoomed
+    browser.find_element(By.CSS_SELECTOR, "#view-timeline .graph-tools button[title='Show every year']").click()
+    timeline_state(browser)
+    browser.execute_script("document.getElementById('views').scrollIntoView()")
+    screenshot(browser, "05-timeline-bans-real-graph")
     assert_stayed_home(browser)
 
 
 @pytest.mark.parametrize(
     ("query", "title", "detail"),
     [
-        ("SELEC ?x WHERE { ?x ?p ?o }", "Query syntax error", "error at 1:"),
+        ("SELEC ?x WHERE { ?x ?p ?o }", "Query syntax error", "unknown keyword SELEC (did you mean SELECT?)"),
         ("DELETE WHERE { ?s ?p ?o }", "Updates are not accepted", "read-only"),
     ],
     ids=["syntax", "update"],

@@ -48,7 +48,9 @@ def shown(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     status = 0
-    for path in turtle_paths(args.paths):
+    paths = turtle_paths(args.paths)
+    changed = 0
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         try:
             formatted = format_turtle(text, shown(path))
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if formatted == text:
             continue
+        changed += 1
         dropped = dropped_comment_lines(text)
         note = f" ({dropped} comment line(s) inside blocks dropped)" if dropped else ""
         if args.check:
@@ -69,4 +72,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             path.write_text(formatted, encoding="utf-8")
             print(f"reformatted {shown(path)}{note}")
+    folders = sorted({shown(p.parent) for p in paths})
+    verb = "would reformat" if args.check else "reformatted"
+    print(f"checked {len(paths)} Turtle file{'' if len(paths) == 1 else 's'} in {', '.join(folders) or 'nothing'}: "
+          + (f"{verb} {changed}" if changed else "all in the canonical layout")
+          + ("" if status < 2 else "; some could not be read (above)"))
     return status

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from kzct.cli import CommandError
+from kzct.commands.progress import step
 from kzct.consistency import find_clashes
 from kzct.namespaces import bind_prefixes
 from kzct.paths import BUILD_DIR
@@ -22,13 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        result = build_closure(args.build_dir)
+        result = build_closure(args.build_dir, on_step=step)
     except RdfSyntaxError as exc:
         raise CommandError(str(exc)) from None
     print(f"{len(result.inputs)} input triples, {len(result.inferred)} inferred, "
           f"{result.seconds:.2f} s -> {args.build_dir / 'inferred.nt'}")
+    with step("Checking the closure for inconsistencies"):
+        clashes = find_clashes(result.inputs, result.closure)
     nm = bind_prefixes(result.closure).namespace_manager
-    clashes = find_clashes(result.inputs, result.closure)
     for clash in clashes:
         print(f"INCONSISTENT ({clash.kind}): {clash.message}")
         for s, p, o in clash.statements:

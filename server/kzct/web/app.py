@@ -15,7 +15,8 @@ from kzct.dataset import load
 from kzct.engine import make_engine
 from kzct.paths import QUERIES_DIR
 from kzct.web.public_base import PublicBase
-from kzct.web import download, errors, health, http, linked, pages, queries, shapes, sparql, store, validate, void, ui
+from kzct.web import (download, errors, health, http, layout, linked, pages, queries, search, shapes, sparql,
+                      store, ui, validate, void)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(shapes.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(validate.bp)
+    app.register_blueprint(search.bp)
+    layout.register(app)
     errors.register(app)
     http.register(app)
     cache = AnswerCache(app.wsgi_app, dataset.release, int(app.config["CACHE_MB"]),

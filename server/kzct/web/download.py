@@ -1,4 +1,5 @@
-"""``/download/kzct-<version>.<ttl|nt|nq|trig|jsonld>`` (and ``.sha256``): the dumps of ``kzct.dump``.
+"""``/download/kzct-<version>.<ttl|nt|nq|trig|jsonld>`` (and ``.sha256``): the dumps of ``kzct.dump``;
+``/download/`` lists them.
 
 The dumps live in ``DUMP_DIR`` if configured, else ``build/dumps`` for the project and a temporary
 folder for other data. They never delay the queries: ``kzct serve`` forks a process that writes
@@ -24,11 +25,12 @@ import threading
 import zlib
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from kzct.dump import Dumps, build_in_background, default_folder, ensure_dumps
 from kzct.web.conditional import conditional
 from kzct.web.errors import Problem
+from kzct.web.layout import html_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("download", __name__)
@@ -176,6 +178,15 @@ def _wants_gzip() -> bool:
 @bp.record_once
 def _setup(state) -> None:
     state.app.extensions["kzct.downloads"] = Downloads(state.app)
+
+
+@bp.get("/download/")
+def index():
+    """The dumps of this release as a page: name, format, size and SHA-256 of each."""
+    dumps = dumps_of(current_app)
+    if dumps is None:
+        raise Problem(503, "Service Unavailable", "the dumps could not be built on this server", "no-dumps")
+    return html_response(render_template("downloads.html", dumps=dumps))
 
 
 @bp.get("/download/<name>")

@@ -1,7 +1,8 @@
 """One shape for every error: ``application/problem+json`` with type, title, status and detail.
 
 Views raise ``Problem`` (or let a ``kzct.engine`` ``QueryError`` through); werkzeug's HTTP errors
-(404, 405, 413, ...) get the same shape. Anything unexpected is logged with its traceback and
+(404, 405, 413, ...) get the same shape. A person's browser navigation (``layout.wants_html``)
+gets the same title and detail as a page with the site's layout instead. Anything unexpected is logged with its traceback and
 answered with a plain 500 whose body says nothing about the code.
 """
 
@@ -21,6 +22,8 @@ except ImportError:  # pragma: no cover - gunicorn is a dependency
     class HttpParseError(Exception):
         pass
 from kzct.namespaces import BASE
+from kzct.syntaxhint import explain
+from kzct.web.layout import error_page, wants_html
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +79,28 @@ def problem_response(status: int, title: str, detail: str, kind: str,
     return response
 
 
-def from_query_error(exc: QueryError, status: int | None = None) -> Problem:
+def from_query_error(exc: QueryError, status: int | None = None, query: str | None = None) -> Problem:
+    """The Problem for ``exc``; with the ``query`` text, a syntax error is put in words (syntaxhint)."""
     code, title = QUERY_STATUS.get(exc.kind, (500, "Query failed"))
+    detail = explain(query, str(exc)) if exc.kind == "syntax" and query else str(exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
-    return Problem(status or code, title, str(exc), exc.kind, headers)
+    return Problem(status or code, title, detail, exc.kind, headers)
+
+
+def _answer(status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None) -> Response:
+    """problem+json, or the error page with the site's layout for a person's browser navigation."""
+    if wants_html():
+        response = error_page(status, title, detail)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+    return problem_response(status, title, detail, kind, headers)
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
-        return problem_response(exc.status, exc.title, exc.detail, exc.kind, exc.headers)
+        return _answer(exc.status, exc.title, exc.detail, exc.kind, exc.headers)
 
     @app.errorhandler(QueryError)
     def _query_error(exc: QueryError):
@@ -96,7 +111,7 @@ def register(app: Flask) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         detail = exc.description or exc.name
         kind = exc.name.lower().replace(" ", "-")
-        return problem_response(exc.code or 500, exc.name, detail, kind, headers)
+        return _answer(exc.code or 500, exc.name, detail, kind, headers)
 
     @app.errorhandler(RequestReadTimeout)
     def _read_timeout(exc: RequestReadTimeout):

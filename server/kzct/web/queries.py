@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template_string, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from kzct import formats, openapi, tables
 from kzct.catalogue import NamedQuery, ParamError
@@ -21,6 +22,7 @@ from kzct.named import run
 from kzct.cache.answers import CACHEABLE
 from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
+from kzct.web.layout import html_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("queries", __name__)
@@ -28,16 +30,6 @@ bp = Blueprint("queries", __name__)
 DOCUMENT = "application/json"
 RESERVED = ("format",)
 
-LIST_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kzct named queries</title></head>
-<body><h1>Named queries</h1>
-<p>Each query is a stable URL; add parameters to it. Machine-readable: <a href="{{ openapi }}">OpenAPI</a>.</p>
-<dl>{% for q in queries %}
-<dt><a href="{{ q.example_url }}">{{ q.name }}</a></dt>
-<dd>{{ q.summary }}. {{ q.description }}
-{% if q.params %}<br>Parameters: {% for p in q.params %}<code>{{ p.name }}</code> ({{ p.expected }}{% if p.required %}, required{% endif %}){% if not loop.last %}, {% endif %}{% endfor %}{% endif %}
-</dd>{% endfor %}</dl></body></html>
-"""
 
 
 def catalogue() -> dict[str, NamedQuery]:
@@ -52,7 +44,8 @@ def describe(query: NamedQuery) -> dict[str, object]:
         "tags": list(query.tags),
         "params": [
             {"name": p.name, "type": p.type, "expected": p.expected, "required": p.required,
-             "example": p.example, "default": p.default, "description": p.description}
+             "example": p.example, "default": p.default, "description": p.description,
+             **({"values": list(p.values)} if p.type == "enum" else {})}
             for p in query.params
         ],
         "columns": list(query.columns),
@@ -66,8 +59,11 @@ def list_queries():
     best = request.accept_mimetypes.best_match([DOCUMENT, "text/html"]) if request.accept_mimetypes else DOCUMENT
     entries = sorted(catalogue().values(), key=lambda q: q.name)
     if best == "text/html" and request.args.get("format") != "json":
-        html = render_template_string(LIST_HTML, queries=entries, openapi=url_for("queries.openapi_json"))
-        return Response(html, content_type="text/html; charset=utf-8")
+        listed = [{"name": q.name, "summary": q.summary, "description": q.description, "params": q.params,
+                   "example_url": q.example_url,
+                   "page_query": urlencode({"example": q.name, **q.example_params})} for q in entries]
+        return html_response(render_template("queries.html", queries=listed,
+                                             openapi=url_for("queries.openapi_json")))
     return Response(json.dumps([describe(q) for q in entries], indent=1), content_type=DOCUMENT)
 
 

@@ -105,6 +105,8 @@ def sparql():
             raise Problem(400, "Bad request", "the request has no query", "no-query")
         if "graph" in params or "default" in params:  # a Graph Store Protocol read: /store answers it
             return redirect(url_for("store.store_get") + "?" + request.query_string.decode("latin-1"), 303)
+        if ui.wants_page(params):  # a person opening /sparql in a browser: the query page
+            return ui.page()
         return service_description()
     query = queries[0]
     if request.method == "GET" and ui.wants_page(params):
@@ -134,7 +136,7 @@ def sparql():
     except QueryError as exc:
         ms = (time.perf_counter() - start) * 1000
         status = 414 if exc.kind == "too-long" and request.method == "GET" else None
-        problem = from_query_error(exc, status)
+        problem = from_query_error(exc, status, query)
         log.info("query %s %d %.1f ms: %s | %s", exc.kind, problem.status, ms, _short(query), exc)
         raise problem from None
     ms = (time.perf_counter() - start) * 1000

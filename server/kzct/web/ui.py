@@ -15,25 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from kzct import formats
 from kzct.namespaces import PREFIXES
+from kzct.web.layout import html_response
 from kzct.web.queries import describe
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ui", __name__)
 
 HTML = "text/html"
-# Everything from this host only; images may also be data: URIs (the editor's stylesheet icons).
-CSP = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
 
 # Prefixes the editor offers besides ours (namespaces.PREFIXES wins on a clash).
 COMMON_PREFIXES = {
@@ -93,11 +81,9 @@ def settings() -> dict[str, object]:
 
 def page(query: str | None = None) -> Response:
     """The query page; with ``query`` it opens with that query and runs it."""
-    html = render_template("index.html", settings=settings(), query=query)
-    response = Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    dataset = current_app.extensions["kzct"]
+    intro = {"triples": f"{dataset.default_triples:,}"}
+    return html_response(render_template("index.html", settings=settings(), query=query, intro=intro))
 
 
 @bp.route("/")

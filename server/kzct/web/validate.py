@@ -182,8 +182,8 @@ def _run(validator: Validator, data: bytes, media_type: str, label: str, base: s
     result = validate(graph, validator.shapes, validator.ontology, inference, validator.source)
     if output == "json":
         body = json.dumps(report_summary(result.report, result.conforms), ensure_ascii=False, indent=1)
-    elif output == "html":
-        body = report_page(result.conforms, report_text(result.report, result.conforms), label)
+    elif output == "html":  # the page itself is rendered by the parent, which has the app
+        body = report_text(result.report, result.conforms)
     else:
         body = bind_prefixes(result.report).serialize(format="turtle" if output == "turtle" else "json-ld")
     return ("ok", result.conforms, body.encode("utf-8"), result.results)
@@ -232,6 +232,8 @@ def validate_upload():
         log.info("validate %s %d %.1f ms: %s", kind, status, ms, detail)
         raise Problem(status, title, detail, kind)
     _, conforms, body, results = reply
+    if output == "html":
+        body = report_page(conforms, body.decode("utf-8"), label).encode("utf-8")
     log.info("validate ok %.1f ms %d bytes %s inference=%s conforms=%s results=%d",
              ms, len(data), media_type, inference, conforms, results)
     content_type = OUTPUTS[output] + ("; charset=utf-8" if output in ("turtle", "html") else "")

@@ -11,8 +11,11 @@
   const $ = (id) => document.getElementById(id);
   const RESULTS_JSON = "application/sparql-results+json";
   const examples = new Map(settings.examples.map((q) => [q.name, q]));
+  // Named queries whose JSON document the graph view draws.
+  const GRAPHS = { "affiliation-chains": V.renderChains, "reachable-organizations": V.renderNeighbourhood };
   let current = null; // {kind: "editor", query} or {kind: "example", name, params}
   let busy = null;
+  let pending = 0; // requests under way
 
   /* ---- the editor ---- */
   const Yasqe = window.Yasgui.Yasqe;
@@ -41,14 +44,28 @@
       "PREFIX kzo: <" + settings.prefixes.kzo + ">",
       "PREFIX skos: <" + settings.prefixes.skos + ">",
       "",
-      "# Organizations and their names; Ctrl+Enter runs the query.",
-      "SELECT ?organization ?name WHERE {",
-      "  ?organization a/rdfs:subClassOf* kzo:Organization ;",
-      "                skos:prefLabel ?name .",
+      "# Organizations banned in Kazakhstan: when, and by which decision.",
+      "# Edit the query and press Ctrl+Enter to run it, or pick an example on the left.",
+      "SELECT DISTINCT ?organization ?name ?date ?decision WHERE {",
+      "  ?decision a kzo:Designation ;",
+      "            kzo:designatedOrganization ?organization ;",
+      "            kzo:date ?date .",
+      "  ?organization skos:prefLabel ?name .",
+      "  FILTER(LANGMATCHES(LANG(?name), \"en\"))",
       "}",
-      "ORDER BY ?name",
+      "ORDER BY ?date ?name",
       "LIMIT 100",
-    ].join("\n").replace("PREFIX skos", "PREFIX rdfs: <" + settings.prefixes.rdfs + ">\nPREFIX skos");
+    ].join("\n");
+  }
+
+  /* A named query's text in two parts: its #+ header (summary, parameters, columns) and the query. */
+  function splitHeader(text) {
+    const lines = text.split("\n");
+    let n = 0;
+    while (n < lines.length && lines[n].startsWith("#+")) n++;
+    const body = lines.slice(n);
+    while (body.length && body[0].trim() === "") body.shift();
+    return { header: lines.slice(0, n).join("\n"), body: body.join("\n") };
   }
 
   /* ---- messages ---- */
@@ -79,6 +96,17 @@
 
   /* One request: the parsed body, or a readable message shown next to the editor. */
   async function request(url, init) {
+    pending++;
+    document.body.dataset.idle = "false";
+    try {
+      return await answerOf(url, init);
+    } finally {
+      pending--;
+      document.body.dataset.idle = String(pending === 0); // the browser tests wait for this
+    }
+  }
+
+  async function answerOf(url, init) {
     if (busy) busy.abort();
     busy = new AbortController();
     const started = performance.now();
@@ -99,10 +127,7 @@
     const type = (response.headers.get("Content-Type") || "").split(";")[0];
     const body = type.endsWith("json") ? await response.json() : await response.text();
     const rows = response.headers.get("X-KZCT-Rows");
-    const truncated = response.headers.get("X-KZCT-Truncated") === "true";
-    setStatus((rows !== null ? rows + " rows" : "Answered") + " in " + ms + " ms" +
-      (truncated ? " — truncated: the endpoint sends at most this many rows; add LIMIT/OFFSET or narrow the query" : ""));
-    $("status").classList.toggle("truncated", truncated);
+    setStatus((rows !== null ? rows + (rows === "1" ? " row" : " rows") : "Answered") + " in " + ms + " ms");
     return { type, body };
   }
 
@@ -113,6 +138,11 @@
     }
     for (const view of ["table", "graph", "timeline"]) $("view-" + view).hidden = view !== name;
     if (name === "timeline" && !$("view-timeline").hasChildNodes()) loadTimeline();
+    if (name === "timeline" && $("view-timeline").kzctTimeline) $("view-timeline").kzctTimeline.redraw();
+    if (name === "graph" && $("view-graph").kzctGraph) {
+      $("view-graph").kzctGraph.resize();
+      $("view-graph").kzctGraph.fit(undefined, 30);
+    }
     updateLink(name);
   }
 
@@ -193,14 +223,16 @@
     for (const li of $("example-list").children) li.classList.toggle("selected", li.dataset.name === name);
     const answer = await request(exampleUrl(name, params), { headers: { Accept: RESULTS_JSON } });
     const graphButton = $("views").querySelector("[data-view=graph]");
-    graphButton.hidden = example.computed !== "affiliation-chains";
+    const drawn = GRAPHS[example.computed];
+    graphButton.hidden = !drawn;
     if (!answer) return;
     showAnswer(answer);
     downloads((f) => exampleUrl(name, params, { format: f }), settings.resultFormats);
-    if (example.computed === "affiliation-chains") {
+    if (drawn) {
       const response = await fetch(exampleUrl(name, params), { headers: { Accept: "application/json" } });
-      if (response.ok) V.renderChains($("view-graph"), await response.json(), terms);
-      showView(view || "graph");
+      showView(view || "graph"); // shown first: the graph measures its box
+      if (response.ok) drawn($("view-graph"), await response.json(), terms);
+      $("views").scrollIntoView({ block: "start" }); // the graph above the fold
     } else {
       showView(view === "timeline" ? view : "table");
     }
@@ -250,7 +282,8 @@
     $("params").hidden = true;
   }
 
-  /* Show an example's parameters: ``params`` as given, or (``fill``) its example values. */
+  /* Show an example's parameters: ``params`` as given; a parameter not given gets its example value
+   * when ``fill`` is true, or when it is required (so a shared link runs as a click does). */
   function openExample(name, params, fill) {
     const example = examples.get(name);
     $("params-title").textContent = example.summary;
@@ -260,21 +293,33 @@
     for (const p of example.params) {
       const id = "param-" + p.name;
       const label = V.el("label", { for: id }, p.name + (p.required ? " (required)" : ""));
-      const input = V.el("input", { id, name: p.name, placeholder: p.expected, title: p.description || p.expected });
-      input.value = params[p.name] !== undefined ? params[p.name] : fill ? (p.example || p.default || "") : "";
-      if (!fill && params[p.name] === undefined && p.default) input.placeholder = p.default + " (default)";
+      let input;
+      if (p.values) { // an enum: its values as a select
+        input = V.el("select", { id, name: p.name, title: p.description || p.expected });
+        if (!p.required && !p.default) input.append(V.el("option", { value: "" }, "(any)"));
+        for (const value of p.values) input.append(V.el("option", { value }, value));
+      } else {
+        input = V.el("input", { id, name: p.name, placeholder: p.expected, title: p.description || p.expected });
+      }
+      const given = params[p.name];
+      input.value = given !== undefined ? given
+        : (fill || p.required) ? (p.example || p.default || "") : (p.values ? (p.default || "") : "");
+      if (!fill && given === undefined && p.default && !p.values) input.placeholder = p.default + " (default)";
       const field = V.el("div", { class: "field" });
       field.append(label, input, V.el("small", {}, p.description || p.expected));
       fields.append(field);
     }
     $("params").hidden = false;
     $("params").dataset.name = name;
-    yasqe.setValue(example.text);
+    const parts = splitHeader(example.text);
+    $("params-header-text").textContent = parts.header;
+    $("params-header").hidden = !parts.header;
+    yasqe.setValue(parts.body);
   }
 
   function formParams() {
     const params = {};
-    for (const input of $("params-fields").querySelectorAll("input")) {
+    for (const input of $("params-fields").querySelectorAll("input, select")) {
       if (input.value.trim() !== "") params[input.name] = input.value.trim();
     }
     return params;
@@ -310,10 +355,14 @@
   } else if (url.get("example") && examples.has(url.get("example"))) {
     const params = {};
     for (const [k, v] of url) if (k !== "example" && k !== "view") params[k] = v;
-    openExample(url.get("example"), params, false);
+    // A link with no parameters opens the example as a click does: with its example values.
+    openExample(url.get("example"), params, Object.keys(params).length === 0);
     runExample(url.get("example"), formParams(), view);
   } else if (view === "timeline") {
-    showView("timeline");
+    runEditor().then(() => showView("timeline"));
+  } else {
+    runEditor(); // the first minute: the default query's answer, at once
   }
+  if (!pending) document.body.dataset.idle = "true";
   document.body.dataset.ready = "true";
 })();

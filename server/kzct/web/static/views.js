@@ -1,22 +1,13 @@
-/* Result views of the kzct query page: a sortable table, the affiliation-chain graph and the
- * timeline of bans and events. Plain DOM and SVG, no libraries; nothing here sets inline styles,
- * so the page runs under a Content-Security-Policy without 'unsafe-inline'. */
+/* Result views of the kzct query page: a sortable table (plain DOM), the graph of affiliation
+ * chains and of an organization's neighbourhood (Cytoscape.js) and the timeline of bans and events
+ * (vis-timeline). The libraries are served from this host (static/vendor/, copied by ui/build.sh);
+ * nothing here writes style attributes into markup, so the page runs under style-src 'self'. */
 (function () {
   "use strict";
 
-  const SVG = "http://www.w3.org/2000/svg";
-  // How each tie status is drawn: asserted solid, claimed dashed, alleged dotted.
-  const DASHES = { asserted: "none", claimed: "9 6", alleged: "2 5", disputed: "12 4 2 4", denied: "1 9", negated: "1 9" };
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) node.setAttribute(k, v);
     if (text !== undefined) node.textContent = text;
     return node;
@@ -81,6 +72,8 @@
     const body = el("tbody");
     let sortVar = null;
     let direction = 1;
+    // Columns of long text (quotes, descriptions) get room and wrap; the others keep to their words.
+    const long = new Set(vars.filter((v) => rows.some((row) => row[v] && row[v].type === "literal" && row[v].value.length > 80)));
 
     function fill() {
       const ordered = rows.slice();
@@ -88,7 +81,7 @@
       body.replaceChildren(...ordered.map((row) => {
         const tr = el("tr");
         for (const v of vars) {
-          const td = el("td");
+          const td = el("td", { class: "col-" + v + (long.has(v) ? " long" : "") });
           td.append(cellNode(row[v], terms));
           tr.append(td);
         }
@@ -115,13 +108,120 @@
     container.append(el("p", { class: "count" }, rows.length + (rows.length === 1 ? " row" : " rows")), table);
   }
 
-  /* The affiliation-chains document: organizations as nodes, in columns by their distance from
-   * the start; each tie once, drawn by its status. */
+  /* ---- graph view: Cytoscape.js ---- */
+
+  // How each tie status is drawn (Cytoscape line styles): asserted solid, claimed dashed, alleged dotted.
+  const STATUS_STYLE = {
+    asserted: { color: "#44505f", style: "solid", dash: [1, 0] },
+    claimed: { color: "#8a5a00", style: "dashed", dash: [9, 6] },
+    alleged: { color: "#a4161a", style: "dashed", dash: [2, 5] },
+    disputed: { color: "#6b4fa0", style: "dashed", dash: [12, 4, 2, 4] },
+    denied: { color: "#777", style: "dotted", dash: [1, 9] },
+    negated: { color: "#777", style: "dotted", dash: [1, 9] },
+  };
+
+  function graphStyle() {
+    const style = [
+      { selector: "node", style: {
+        label: "data(label)", "text-valign": "center", "text-halign": "center", "text-wrap": "wrap",
+        "text-max-width": "150px", "font-size": 12, color: "#1d2430", shape: "round-rectangle",
+        width: 170, height: 40, "background-color": "#eef6fb", "border-color": "#0b5f8a", "border-width": 1.5 } },
+      { selector: "node.end", style: { "background-color": "#d3e9f5", "border-width": 3 } },
+      { selector: "node:selected", style: { "border-color": "#a4161a", "border-width": 3 } },
+      { selector: "edge", style: {
+        width: 3, "curve-style": "bezier", "control-point-step-size": 60, label: "data(label)", "font-size": 10,
+        color: "#5b6575", "text-outline-color": "#fff", "text-outline-width": 2, "text-rotation": "autorotate",
+        "text-margin-y": -9 } },
+      { selector: "edge:selected", style: { width: 4.5 } },
+    ];
+    for (const [status, s] of Object.entries(STATUS_STYLE)) {
+      style.push({ selector: "edge." + status, style: {
+        "line-color": s.color, "line-style": s.style, "line-dash-pattern": s.dash } });
+    }
+    return style;
+  }
+
+  /* A graph of organizations and ties in ``container``: a toolbar (fit, zoom), the Cytoscape canvas,
+   * a legend, the selected element's details, and the ties as a list (for screen readers and
+   * anyone who prefers reading). ``ties``: [{tie, subject, object, kind, status, claimants, quotes}]. */
+  function renderGraph(container, spec, terms) {
+    container.replaceChildren();
+    const toolbar = el("div", { class: "graph-tools", role: "toolbar", "aria-label": "Graph view" });
+    const box = el("div", { class: "cy", role: "img", "aria-label": spec.title });
+    const details = el("div", { class: "graph-details", "aria-live": "polite" },
+      "Drag to pan, scroll or pinch to zoom; click an organization or a tie for its details.");
+    const list = el("details", { class: "tie-list" });
+    list.append(el("summary", {}, "The ties as a list (" + spec.ties.length + ")"));
+    const ul = el("ul");
+    for (const t of spec.ties) {
+      const li = el("li", { "data-tie": t.tie, "data-status": t.status }, tieText(t));
+      ul.append(li);
+    }
+    list.append(ul);
+    const legend = el("p", { class: "legend" });
+    for (const status of ["asserted", "claimed", "alleged"]) {
+      legend.append(el("span", { class: "key " + status }), " " + status + " ");
+    }
+    container.append(el("p", { class: "count" }, spec.count), toolbar, box, legend, details, list);
+
+    const elements = [];
+    for (const [iri, label] of spec.nodes) {
+      elements.push({ group: "nodes", data: { id: iri, label, href: terms.href(iri) },
+        classes: spec.ends.includes(iri) ? "end" : "", position: spec.positions ? spec.positions.get(iri) : undefined });
+    }
+    for (const t of spec.ties) {
+      elements.push({ group: "edges", classes: t.status, data: {
+        id: t.tie, source: t.subject.iri, target: t.object.iri, label: t.kind + " (" + t.status + ")",
+        status: t.status, text: tieText(t) } });
+    }
+    const cy = window.cytoscape({
+      container: box, elements, style: graphStyle(),
+      layout: typeof spec.layout === "function" ? { name: "preset" } : spec.layout,
+      minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false,
+    });
+    if (typeof spec.layout === "function") spec.layout(cy).run(); // a layout that needs the graph
+    cy.on("tap", "node", (event) => {
+      const node = event.target;
+      details.replaceChildren(el("strong", {}, node.data("label")), " — ",
+        el("a", { href: node.data("href") }, "open its page"));
+    });
+    cy.on("tap", "edge", (event) => {
+      details.replaceChildren(document.createTextNode(event.target.data("text")));
+    });
+    cy.on("dbltap", "node", (event) => { location.href = event.target.data("href"); });
+    const button = (text, title, action) => {
+      const b = el("button", { type: "button", title }, text);
+      b.addEventListener("click", action);
+      toolbar.append(b);
+    };
+    const zoomBy = (factor) => cy.zoom({ level: cy.zoom() * factor,
+      renderedPosition: { x: box.clientWidth / 2, y: box.clientHeight / 2 } });
+    button("Fit", "Show the whole graph", () => cy.fit(undefined, 30));
+    button("+", "Zoom in", () => zoomBy(1.25));
+    button("−", "Zoom out", () => zoomBy(0.8));
+    cy.fit(undefined, 30);
+    container.kzctGraph = cy; // for the browser tests
+    return cy;
+  }
+
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
+
+  function tieText(t) {
+    const claimants = (t.claimants || []).map((c) => c.label).join(", ");
+    return t.subject.label + " – " + t.object.label + ": " + t.kind + ", " + t.status +
+      (claimants ? ", claimed by " + claimants : "") +
+      ((t.quotes || []).length ? ". “" + t.quotes.join("” “") + "”" : "");
+  }
+
+  /* The affiliation-chains document: organizations in columns by their distance from the start
+   * (the goal in a last column of its own), so every chain reads left to right; each tie once. */
   function renderChains(container, doc, terms) {
     container.replaceChildren();
     if (!doc.paths.length) {
-      container.append(el("p", { class: "empty" }, "No chain of at most " + doc.maxHops + " ties joins these organizations."));
-      return;
+      container.append(el("p", { class: "empty" }, "No chain of at most " + plural(doc.maxHops, "tie") + " joins these organizations."));
+      return null;
     }
     const column = new Map();
     const labels = new Map();
@@ -132,115 +232,156 @@
         labels.set(hop.to.iri, hop.to.label);
         if (!column.has(hop.from.iri) || column.get(hop.from.iri) > i) column.set(hop.from.iri, i);
         if (!column.has(hop.to.iri) || column.get(hop.to.iri) > i + 1) column.set(hop.to.iri, i + 1);
-        if (!ties.has(hop.tie)) ties.set(hop.tie, hop);
+        if (!ties.has(hop.tie)) {
+          ties.set(hop.tie, { tie: hop.tie, subject: hop.statedAs.subject, object: hop.statedAs.object,
+            kind: hop.kind, status: hop.status, claimants: hop.claimants, quotes: hop.quotes });
+        }
       });
     }
-    // The goal gets the last column of its own, so every chain reads left to right.
     column.delete(doc.to);
     column.set(doc.to, Math.max(...column.values()) + 1);
     const columns = [];
     for (const [iri, c] of column) (columns[c] = columns[c] || []).push(iri);
-    const width = 260 * (columns.length - 1) + 240;
-    const tallest = Math.max(...columns.filter(Boolean).map((c) => c.length));
-    const height = Math.max(160, 110 * tallest + 60);
-    const position = new Map();
+    const positions = new Map();
     columns.forEach((iris, c) => {
       if (!iris) return;
       iris.sort((a, b) => labels.get(a).localeCompare(labels.get(b)));
-      iris.forEach((iri, r) => position.set(iri, { x: 120 + c * 260, y: height / 2 + (r - (iris.length - 1) / 2) * 110 }));
+      iris.forEach((iri, r) => positions.set(iri, { x: c * 260, y: (r - (iris.length - 1) / 2) * 110 }));
     });
-
-    const figure = svg("svg", { class: "chain-graph", viewBox: `0 0 ${width} ${height}`, width, height,
-      role: "img", "aria-label": `Affiliation chains from ${labels.get(doc.from)} to ${labels.get(doc.to)}` });
-    const edges = svg("g", { class: "edges" });
-    for (const hop of ties.values()) {
-      const a = position.get(hop.statedAs.subject.iri) || position.get(hop.from.iri);
-      const b = position.get(hop.statedAs.object.iri) || position.get(hop.to.iri);
-      const group = svg("g", { class: "edge " + hop.status, "data-tie": hop.tie, "data-status": hop.status });
-      group.append(svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, "stroke-dasharray": DASHES[hop.status] || "none" }));
-      group.append(svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 6, "text-anchor": "middle", class: "edge-label" },
-        hop.kind + " (" + hop.status + ")"));
-      const claimants = hop.claimants.map((c) => c.label).join(", ");
-      group.append(svg("title", {}, `${hop.statedAs.subject.label} – ${hop.statedAs.object.label}: ${hop.kind}, ${hop.status}` +
-        (claimants ? ", claimed by " + claimants : "") + (hop.quotes.length ? "\n“" + hop.quotes.join("”\n“") + "”" : "")));
-      edges.append(group);
-    }
-    const nodes = svg("g", { class: "nodes" });
-    for (const [iri, p] of position) {
-      const link = svg("a", { href: terms.href(iri), class: "node" + (iri === doc.from || iri === doc.to ? " end" : ""), "data-iri": iri });
-      link.append(svg("title", {}, iri));
-      link.append(svg("rect", { x: p.x - 95, y: p.y - 17, width: 190, height: 34, rx: 6 }));
-      link.append(svg("text", { x: p.x, y: p.y + 5, "text-anchor": "middle" }, labels.get(iri)));
-      nodes.append(link);
-    }
-    figure.append(edges, nodes);
-    const legend = el("p", { class: "legend" });
-    for (const status of ["asserted", "claimed", "alleged"]) {
-      const key = svg("svg", { width: 44, height: 10, "aria-hidden": "true" });
-      key.append(svg("line", { x1: 2, y1: 5, x2: 42, y2: 5, "stroke-dasharray": DASHES[status], class: "edge " + status }));
-      legend.append(key, " " + status + " ");
-    }
-    container.append(el("p", { class: "count" },
-      `${doc.paths.length} chain${doc.paths.length === 1 ? "" : "s"} of at most ${doc.maxHops} ties, ${position.size} organizations`),
-      figure, legend);
+    return renderGraph(container, {
+      title: "Affiliation chains from " + labels.get(doc.from) + " to " + labels.get(doc.to),
+      count: plural(doc.paths.length, "chain") + " of at most " + plural(doc.maxHops, "tie") + ", " +
+        plural(positions.size, "organization"),
+      nodes: [...positions.keys()].map((iri) => [iri, labels.get(iri)]), ends: [doc.from, doc.to],
+      ties: [...ties.values()], positions, layout: { name: "preset" },
+    }, terms);
   }
 
-  /* "2006", "2006-03" or "2006-11-17" (as the article gives it) as a fractional year. */
-  function when(text) {
+  /* The reachable-organizations document: the start in the middle, rings by distance. */
+  function renderNeighbourhood(container, doc, terms) {
+    container.replaceChildren();
+    const labels = new Map(doc.organizations.map((o) => [o.iri, o.label]));
+    const hops = new Map(doc.organizations.map((o) => [o.iri, o.hops]));
+    for (const t of doc.ties) {
+      for (const end of [t.subject, t.object]) if (!labels.has(end.iri)) labels.set(end.iri, end.label);
+    }
+    hops.set(doc.from, 0);
+    if (!doc.organizations.length) {
+      container.append(el("p", { class: "empty" }, "No organization is tied to this one."));
+      return null;
+    }
+    return renderGraph(container, {
+      title: "Organizations within " + plural(doc.maxHops, "tie") + " of " + (labels.get(doc.from) || doc.from),
+      count: plural(doc.organizations.length, "organization") + " within " + plural(doc.maxHops, "tie") + ", " +
+        plural(doc.ties.length, "tie") + " among them",
+      nodes: [...labels.entries()], ends: [doc.from], ties: doc.ties,
+      positions: rings(doc.from, [...labels.keys()], hops), layout: { name: "preset" },
+    }, terms);
+  }
+
+  /* Positions on rings around ``center``: ring k holds the nodes k ties away, evenly spread, its
+   * radius large enough that neighbours on it keep a node's width apart. */
+  function rings(center, iris, hops) {
+    const byRing = new Map();
+    for (const iri of iris) {
+      const k = iri === center ? 0 : hops.get(iri) || 1;
+      (byRing.get(k) || byRing.set(k, []).get(k)).push(iri);
+    }
+    const positions = new Map([[center, { x: 0, y: 0 }]]);
+    let radius = 0;
+    for (const k of [...byRing.keys()].filter((k) => k > 0).sort((a, b) => a - b)) {
+      const ring = byRing.get(k).sort();
+      radius = Math.max(radius + 170, (ring.length * 200) / (2 * Math.PI));
+      ring.forEach((iri, i) => {
+        const angle = -Math.PI / 2 + (2 * Math.PI * i) / ring.length + (k % 2 ? 0 : Math.PI / (2 * ring.length)); // rings turned apart
+        positions.set(iri, { x: radius * 1.6 * Math.cos(angle), y: radius * Math.sin(angle) });
+      });
+    }
+    return positions;
+  }
+
+  /* ---- timeline: vis-timeline ---- */
+
+  /* "2006", "2006-03" or "2006-11-17" (as the article gives it) as a Date: a year or month without
+   * a day sits in its middle. */
+  function dateOf(text) {
     const m = /^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(text || "");
     if (!m) return null;
-    return Number(m[1]) + (m[2] ? (Number(m[2]) - 1) / 12 : 0.5) + (m[3] ? (Number(m[3]) - 1) / 365 : m[2] ? 1 / 24 : 0);
+    if (m[3]) return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    if (m[2]) return new Date(Date.UTC(+m[1], +m[2] - 1, 15));
+    return new Date(Date.UTC(+m[1], 6, 1));
   }
 
-  /* Bans and events on one time axis, a lane each. ``lanes``: [{name, items: [{iri, label, date}]}]. */
+  /* Bans and events on one zoomable time axis, a group (row) each. Items stack so no two labels
+   * overlap; where there are too many to read, they cluster into "N items" until zoomed in.
+   * ``lanes``: [{name, kind, items: [{iri, label, date, detail}]}]. */
   function renderTimeline(container, lanes, terms) {
     container.replaceChildren();
-    const dated = lanes.flatMap((lane) => lane.items.filter((i) => when(i.date) !== null));
-    if (!dated.length) {
-      container.append(el("p", { class: "empty" }, "No dated bans or events."));
-      return;
-    }
-    const first = Math.floor(Math.min(...dated.map((i) => when(i.date))));
-    const lastYear = Math.ceil(Math.max(...dated.map((i) => when(i.date))) + 0.01);
-    const span = Math.max(1, lastYear - first);
-    const left = 110;
-    const width = Math.max(900, span * 60) + left + 40;
-    const x = (t) => left + (t - first) / span * (width - left - 40);
-    const laneHeight = 150;
-    const height = lanes.length * laneHeight + 50;
-    const figure = svg("svg", { class: "timeline", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
-      "aria-label": "Timeline of " + lanes.map((l) => l.name.toLowerCase()).join(" and ") });
-    const axisY = height - 30;
-    figure.append(svg("line", { x1: left, y1: axisY, x2: width - 40, y2: axisY, class: "axis" }));
-    const step = span > 30 ? 5 : span > 12 ? 2 : 1;
-    for (let year = first; year <= lastYear; year += step) {
-      figure.append(svg("line", { x1: x(year), y1: 20, x2: x(year), y2: axisY + 5, class: "tick" }));
-      figure.append(svg("text", { x: x(year), y: axisY + 20, "text-anchor": "middle", class: "year" }, String(year)));
-    }
-    lanes.forEach((lane, n) => {
-      const top = 20 + n * laneHeight;
-      figure.append(svg("text", { x: 8, y: top + 20, class: "lane-name" }, lane.name));
-      const group = svg("g", { class: "lane " + lane.kind });
-      const items = lane.items.filter((i) => when(i.date) !== null).sort((a, b) => when(a.date) - when(b.date));
-      let previous = -Infinity;
-      let level = 0;
-      for (const item of items) {
-        const px = x(when(item.date));
-        level = px - previous < 90 ? (level + 1) % 5 : 0;
-        previous = px;
-        const y = top + 22 + level * 24;
-        const link = svg("a", { href: terms.href(item.iri), class: "mark", "data-iri": item.iri, "data-date": item.date });
-        link.append(svg("title", {}, `${item.date}: ${item.label}${item.detail ? " — " + item.detail : ""}`));
-        link.append(svg("line", { x1: px, y1: y, x2: px, y2: axisY, class: "stem" }));
-        link.append(svg("circle", { cx: px, cy: y, r: 5 }));
-        link.append(svg("text", { x: px + 8, y: y + 4 }, item.label.length > 28 ? item.label.slice(0, 27) + "…" : item.label));
-        group.append(link);
+    const items = [];
+    const seen = new Set();
+    for (const lane of lanes) {
+      for (const item of lane.items) {
+        const start = dateOf(item.date);
+        const id = lane.kind + ":" + item.iri;
+        if (!start || seen.has(id)) continue; // an event with two places is one mark
+        seen.add(id);
+        const content = el("a", { href: terms.href(item.iri), "data-iri": item.iri, "data-date": item.date },
+          item.label.length > 40 ? item.label.slice(0, 39) + "…" : item.label);
+        items.push({ id, group: lane.kind, start, content, type: "point",
+          className: lane.kind, title: escapeHtml(item.date + ": " + item.label + (item.detail ? " — " + item.detail : "")) });
       }
-      figure.append(group);
+    }
+    if (!items.length) {
+      container.append(el("p", { class: "empty" }, "No dated bans or events."));
+      return null;
+    }
+    const toolbar = el("div", { class: "graph-tools", role: "toolbar", "aria-label": "Timeline" });
+    const box = el("div", { class: "timeline-box" });
+    const counted = (lane) => items.filter((i) => i.group === lane.kind).length;
+    container.append(el("p", { class: "count" }, lanes.map((l) => counted(l) + " " + l.name.toLowerCase()).join(", ") +
+      " — drag to move in time, scroll to zoom; a cluster opens when you zoom in; click a label for its page"), toolbar, box);
+    const groups = new window.vis.DataSet(lanes.map((lane, order) => ({ id: lane.kind, content: lane.name, order })));
+    const times = items.map((i) => i.start.getTime());
+    const year = 365.25 * 24 * 3600 * 1000;
+    const timeline = new window.vis.Timeline(box, new window.vis.DataSet(items), groups, {
+      stack: true, stackSubgroups: true, zoomable: true, moveable: true, zoomKey: "",
+      verticalScroll: true, maxHeight: 560, orientation: { axis: "both" }, showCurrentTime: false,
+      min: new Date(Math.min(...times) - 2 * year), max: new Date(Math.max(...times) + 2 * year),
+      zoomMin: 30 * 24 * 3600 * 1000, margin: { item: { horizontal: 6, vertical: 6 }, axis: 8 },
+      cluster: { maxItems: 2, titleTemplate: "{count} items: zoom in to see them", showStipes: true, fitOnDoubleClick: true },
+      tooltip: { followMouse: true, overflowMethod: "cap" },
     });
-    container.append(el("p", { class: "count" }, lanes.map((l) => `${l.items.length} ${l.name.toLowerCase()}`).join(", ") +
-      " (hover a mark for its date and quote; click it for its page)"), figure);
+    const button = (text, title, action) => {
+      const b = el("button", { type: "button", title }, text);
+      b.addEventListener("click", action);
+      toolbar.append(b);
+    };
+    button("Fit", "Show every year", () => timeline.fit());
+    button("+", "Zoom in", () => timeline.zoomIn(0.5));
+    button("−", "Zoom out", () => timeline.zoomOut(0.5));
+    // vis-timeline measures its labels and stacks or clusters them over a few redraws: the box is
+    // marked settled once no redraw came for a quarter second (the browser tests wait for it).
+    let quiet = null;
+    box.dataset.settled = "false";
+    timeline.on("changed", () => {
+      box.dataset.settled = "false";
+      clearTimeout(quiet);
+      quiet = setTimeout(() => { box.dataset.settled = "true"; }, 250);
+    });
+    // The first draw places every item before the clusters are made, the second makes them, the
+    // third takes the clustered items off the page: draw twice more at once, so the unreadable
+    // first state (2,929 overlapping label pairs on the real graph) never stays on screen.
+    let draws = 0;
+    timeline.on("changed", () => {
+      if (++draws <= 2) setTimeout(() => timeline.redraw(), 0);
+    });
+    container.kzctTimeline = timeline; // for the browser tests
+    return timeline;
   }
 
-  window.kzctViews = { el, makeTerms, renderTable, renderChains, renderTimeline, DASHES };
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  window.kzctViews = { el, makeTerms, renderTable, renderChains, renderNeighbourhood, renderTimeline, STATUS_STYLE };
 })();
