@@ -442,3 +442,15 @@ def test_50_mb_body_to_a_real_server(validating):
     assert response.getheader("Content-Type") == PROBLEM_JSON
     assert json.loads(response.read())["status"] == 413
     connection.close()
+
+
+def test_issue_17_inference_does_not_report_the_article_itself():
+    """With rdfs or owlrl inference an upload used to get a violation for kz:source-article (the
+    article's text, added for the quote check, was typed a source document without a title)."""
+    data = Graph().parse(data="""PREFIX kzo: <https://w3id.org/kzct/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        <https://w3id.org/kzct/id/x> a kzo:Organization ; skos:prefLabel "X"@en .""", format="turtle")
+    for inference in ("rdfs", "owlrl"):
+        result = validate(data, load_shapes(SHAPES_DIR), load_ontology(ONTOLOGY_DIR), inference)
+        focus = {str(f) for f in result.report.objects(None, SH.focusNode)}
+        assert "https://w3id.org/kzct/id/source-article" not in focus, inference

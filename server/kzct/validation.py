@@ -152,8 +152,14 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None,
     if inference not in INFERENCE:
         raise ValueError(f"inference must be one of {', '.join(INFERENCE)}")
     rdflib_converters()  # an earlier owlrl closure in this process may have left its own
-    graph = with_source_text(data, source, *([ontology] if ontology is not None else []))
-    infer(graph, inference)
+    merged = Graph()
+    for part in (data, *([ontology] if ontology is not None else [])):
+        for triple in part:
+            merged.add(triple)
+    infer(merged, inference)
+    # The article's text joins after inference: typed by kzo:sourceText's domain, it would be an
+    # untitled source document of its own in every report of uploaded data.
+    graph = with_source_text(merged, source)
     conforms, report, _ = pyshacl.validate(
         _DataGraph(to_store(graph)), shacl_graph=shapes, ont_graph=None, inplace=True,
         inference="none", abort_on_first=False, allow_infos=True, allow_warnings=True,

@@ -15,5 +15,9 @@ def form_page(max_bytes: int, url: str) -> str:
 
 
 def report_page(conforms: bool, text: str, label: str) -> str:
-    """The report as a page: the verdict and the text report grouped by focus node."""
-    return render_template("validate-report.html", conforms=conforms, text=text, label=label)
+    """The report as a page: the verdict with its counts once, then the results by focus node."""
+    body, _, summary = text.rpartition("\n")
+    if not summary.startswith(("conforms", "does not conform")):
+        body, summary = text, ""
+    counts = summary.partition(": ")[2]
+    return render_template("validate-report.html", conforms=conforms, text=body, counts=counts, label=label)
