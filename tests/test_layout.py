@@ -37,6 +37,11 @@ def assert_layout(response, current: str | None = None) -> str:
     ("/.well-known/void", "/.well-known/void"),
     ("/validate", "/validate"),
     ("/search?q=Alpha", None),
+    ("/shapes", None),
+    ("/shapes/Organization-prefLabel", None),
+    ("/service", None),
+    ("/chains", None),
+    ("/problems", None),
 ])
 def test_issue_17_every_page_has_the_layout(client, path, current):
     assert_layout(client.get(path, headers={"Accept": BROWSER}), current)

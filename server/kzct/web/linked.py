@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from html import escape
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
 from kzct import formats, vocabulary
 from kzct.namespaces import BASE, OWL, PREFIXES, RDFS
 from kzct.web.conditional import conditional
 from kzct.web.errors import Problem
+from kzct.web.layout import html_response
 from kzct.web.void import negotiate_rdf, render_rdf
 
 bp = Blueprint("linked", __name__)
@@ -45,16 +46,8 @@ def links(path: str) -> str:
 
 
 def _page(title: str, intro: str, body: str, turtle: bytes) -> str:
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>
-<body>
-<h1>{escape(title)}</h1>
-<p>{escape(intro)}</p>
-{body}
-<h2>Turtle</h2>
-<pre>{escape(turtle.decode("utf-8"))}</pre>
-</body></html>
-"""
+    """The page in the site's layout; ``body`` is HTML its callers built with every value escaped."""
+    return render_template("linked.html", title=title, intro=intro, body=body, turtle=turtle.decode("utf-8"))
 
 
 def answer(triples: list[Triple], prefixes: tuple[str, ...], title: str, intro: str, body: str) -> Response:
@@ -64,7 +57,7 @@ def answer(triples: list[Triple], prefixes: tuple[str, ...], title: str, intro: 
     else:
         turtle = serialize(triples, format=formats.GRAPHS[0].oxigraph,
                            prefixes={p: PREFIXES[p] for p in prefixes}) or b""
-        response = conditional(Response(_page(title, intro, body, turtle), content_type="text/html; charset=utf-8"))
+        response = conditional(html_response(_page(title, intro, body, turtle)))
     response.headers["Link"] = links(request.path)
     response.vary.add("Accept")
     return response
