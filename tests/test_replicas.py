@@ -98,12 +98,14 @@ def test_issue_14_two_replicas_answer_alike_and_lose_nothing_when_one_dies(balan
     for thread in threads:
         thread.start()
     time.sleep(1.5)
-    killed_at = time.monotonic()
     for pid in descendants(replicas[0].process.pid):  # the whole instance, at once
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    # What was in flight on the killed instance when the last of its processes got SIGKILL, and in
+    # the moment the kernel takes to tear them down, may fail; nothing that starts after.
+    killed_at = time.monotonic() + 0.2
     time.sleep(2.5)
     stop.set()
     for thread in threads:
