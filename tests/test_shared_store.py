@@ -40,7 +40,32 @@ def test_issue_13_the_store_is_built_once_and_answers_as_memory_does(project, tm
     again = load_project(project, store_dir=stores)
     assert again.location == disk.location
     assert (again.location / "kzct-store.json").stat().st_mtime_ns == built  # opened, not rebuilt
-    assert [p.name for p in stores.iterdir()] == [disk.location.name]  # no leftover build folder
+    # No leftover build folder; the file digests are kept so that a reopening reads no data file.
+    assert sorted(p.name for p in stores.iterdir()) == sorted([disk.location.name, "digests.json"])
+
+
+def test_issue_13_reopening_reads_no_data_file_but_notices_a_change(project, tmp_path, monkeypatch):
+    from kzct.store import shared
+
+    stores = tmp_path / "stores"
+    first = load_project(project, store_dir=stores)
+    read = []
+    real = shared.file_digest
+
+    def spy(path, known=None):
+        entry = (known or {}).get(str(path.resolve()))
+        stat = path.stat()
+        if not (entry and entry[:3] == [stat.st_size, stat.st_mtime_ns, stat.st_ino]):
+            read.append(path.name)
+        return real(path, known)
+
+    monkeypatch.setattr(shared, "file_digest", spy)
+    again = load_project(project, store_dir=stores)
+    assert read == [] and again.location == first.location and again.release == first.release
+    data = sorted((project / "graph").glob("*.ttl"))[0]
+    data.write_text(data.read_text() + "\n# a comment changes the bytes\n")
+    changed = load_project(project, store_dir=stores)
+    assert read == [data.name] and changed.release != first.release
 
 
 def test_issue_13_a_changed_input_gets_a_new_store(project, tmp_path):

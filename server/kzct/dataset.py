@@ -15,7 +15,6 @@ that named graph instead.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 from dataclasses import dataclass, field
@@ -101,11 +100,9 @@ def _load(store: Store, path: Path, graph: str | None, bulk: bool = False) -> No
 
 
 def _release(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    from kzct.store.shared import release_of
+
+    return release_of(paths)
 
 
 def _inferred_closure() -> Path | None:
@@ -181,12 +178,12 @@ def open_shared(sources: list[Source], union_default: bool, store_dir: Path, pro
     """The dataset of ``sources`` from its shared on-disk store (built first when missing)."""
     from kzct.store import shared
 
-    path = shared.ensure([(s.path, s.graph) for s in sources], union_default, Path(store_dir),
-                         _load, progress, derive, derived)
+    files = [(s.path, s.graph) for s in sources]
+    key, release = shared.fingerprints(files, union_default, derived, Path(store_dir))
+    path = shared.ensure(files, union_default, Path(store_dir), _load, progress, derive, derived, key=key)
     meta = shared.read_meta(path)
     return Dataset(shared.SharedStore(path), sources, union_default, graphs=meta["graphs"],
-                   default_triples=meta["default_triples"], release=_release([s.path for s in sources]),
-                   location=path)
+                   default_triples=meta["default_triples"], release=release, location=path)
 
 
 def parse_spec(spec: str) -> tuple[str | None, Path]:

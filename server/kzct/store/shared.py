@@ -57,13 +57,61 @@ class SharedStore:
 
 
 def key_of(sources: list[tuple[Path, str | None]], union_default: bool, derived: str = "") -> str:
-    digest = hashlib.sha256(f"{FORMAT}\0{union_default}\0{derived}\0".encode())
+    return fingerprints(sources, union_default, derived)[0]
+
+
+def file_digest(path: Path, known: dict | None = None) -> str:
+    """The SHA-256 of a file's bytes; from ``known`` when its size, mtime and inode are unchanged."""
+    stat = path.stat()
+    stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    entry = (known or {}).get(str(path.resolve()))
+    if entry and entry[:3] == stamp:
+        return entry[3]
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    if known is not None:
+        known[str(path.resolve())] = stamp + [digest.hexdigest()]
+    return digest.hexdigest()
+
+
+def release_of(paths: list[Path], known: dict | None = None) -> str:
+    """The data release: a hash of every file's name and bytes (its ETag, its citation pin)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path.name}\0{file_digest(path, known)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def fingerprints(sources: list[tuple[Path, str | None]], union_default: bool, derived: str = "",
+                 directory: Path | None = None) -> tuple[str, str]:
+    """(the store's key, the data release).
+
+    Each file is read once; with ``directory``, the digests of files whose size, mtime and inode are
+    unchanged come from ``directory/digests.json``, so reopening a large store reads no data file.
+    """
+    cache = directory / "digests.json" if directory is not None else None
+    known: dict = {}
+    if cache is not None and cache.is_file():
+        try:
+            known = json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    before = dict(known)
+    key = hashlib.sha256(f"{FORMAT}\0{union_default}\0{derived}\0".encode())
     for path, graph in sources:
-        digest.update(f"{path.name}\0{graph or ''}\0".encode())
-        with open(path, "rb") as data:
-            for block in iter(lambda: data.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:24]
+        key.update(f"{path.name}\0{graph or ''}\0{file_digest(path, known)}\0".encode())
+    release = release_of([p for p, _ in sources], known)
+    if cache is not None and known != before:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(known), encoding="utf-8")
+            os.replace(temporary, cache)
+        except OSError:
+            pass  # only a cache
+    return key.hexdigest()[:24], release
 
 
 def read_meta(path: Path) -> dict:
@@ -76,14 +124,16 @@ BULK_BYTES = 20_000_000  # inputs larger than this are bulk-loaded (no transacti
 def ensure(sources: list[tuple[Path, str | None]], union_default: bool, directory: Path,
            load: Callable[[Store, Path, str | None, bool], None],
            progress: Callable[[str], None] | None = None,
-           derive: Callable[[Store], list[Quad]] | None = None, derived: str = "") -> Path:
+           derive: Callable[[Store], list[Quad]] | None = None, derived: str = "",
+           key: str | None = None) -> Path:
     """The folder of the store for ``sources`` under ``directory``, built when missing.
 
     ``derive`` adds quads computed from the loaded files (the chains graph) before the union;
-    ``derived`` names its version (a hash of its code), which is part of the key.
+    ``derived`` names its version (a hash of its code), which is part of the key; ``key`` when the
+    caller has it already (``fingerprints``).
     """
     say = progress or log.info
-    key = key_of(sources, union_default, derived)
+    key = key or key_of(sources, union_default, derived)
     path = directory / key
     if (path / META).is_file():
         return path
