@@ -91,7 +91,7 @@ def test_issue_14_the_backend_holds_the_same_graphs(fronted, embedded):
 # Named queries whose example Virtuoso 7.2 answers differently today (its SPARQL dialect: property
 # paths beside ORDER BY/LIMIT, VALUES with UNDEF, GROUP BY strictness): listed in docs/scaling.md.
 # strict: a query that starts to agree fails here, so the list is kept true.
-VIRTUOSO_DIFFERS = {"about-entity", "affiliation-chains", "bans", "contradictions",
+VIRTUOSO_DIFFERS = {"affiliation-chains", "bans", "contradictions",
                     "cooperation-partners", "events", "organization-people",
                     "person-statements", "reachable-organizations"}
 
