@@ -44,3 +44,25 @@ def selector(store: ox.Store):
         return names, [{n: solution[n] for n in names} for solution in result]
 
     return select
+
+
+def require_command(command: str, *script: str) -> str:
+    """The path of ``command``, installed first by the project's ``script`` (.ci/...) when missing.
+
+    A test that needs a Debian tool installs it as the README says, or fails saying why; it never
+    skips.
+    """
+    import shutil
+    import subprocess
+
+    import pytest
+
+    found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
+    if found is None:
+        done = subprocess.run([str(Path(__file__).resolve().parents[1] / script[0]), *script[1:]],
+                              capture_output=True, text=True, timeout=900)
+        found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
+        if found is None:
+            pytest.fail(f"{command} is missing and {' '.join(script)} could not install it: "
+                        f"{(done.stderr or done.stdout).strip()[-300:]}")
+    return found

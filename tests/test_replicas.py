@@ -9,7 +9,6 @@ answer is the same. haproxy is installed by ``.ci/haproxy.sh`` (``.ci/run``).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -20,17 +19,15 @@ import pytest
 import requests
 
 from kzct.processes import descendants, free_port
-from support import DATA_DIR
+from support import DATA_DIR, require_command
 
 pytestmark = pytest.mark.peer
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 QUERY = "SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 20"
 
 
 @pytest.fixture(scope="module")
 def balanced(serve, tmp_path_factory):
-    if not os.path.exists(HAPROXY):
-        pytest.fail("haproxy is missing: run .ci/haproxy.sh (as root) first")
+    haproxy = require_command("haproxy", ".ci/haproxy.sh")
     env = {"KZCT_ROOT": str(DATA_DIR)}
     replicas = [serve("--workers", "2", "--cache-mb", "0", env=env) for _ in range(2)]
     port = free_port()
@@ -55,7 +52,7 @@ backend kzct
     option httpchk GET /health
 {servers}
 """)
-    proxy = subprocess.Popen([HAPROXY, "-f", str(config), "-db"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proxy = subprocess.Popen([haproxy, "-f", str(config), "-db"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

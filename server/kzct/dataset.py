@@ -25,6 +25,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 from kzct import chaingraph
 from kzct.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kzct.paths import GRAPH_DIR, ONTOLOGY_DIR
+from kzct.store.shared import release_of
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +100,6 @@ def _load(store: Store, path: Path, graph: str | None, bulk: bool = False) -> No
         raise DatasetError(f"{path}: {exc}") from exc
 
 
-def _release(paths: list[Path]) -> str:
-    from kzct.store.shared import release_of
-
-    return release_of(paths)
-
-
 def _inferred_closure() -> Path | None:
     try:
         reasoning = importlib.import_module("kzct.reasoning")
@@ -130,7 +125,7 @@ def _finish(dataset: Dataset) -> Dataset:
     store = dataset.store
     dataset.graphs = {g.value: _count(store, g) for g in store.named_graphs()}
     dataset.default_triples = _count(store, DefaultGraph())
-    dataset.release = _release(dataset.files)
+    dataset.release = release_of(dataset.files)
     return dataset
 
 

@@ -104,22 +104,7 @@ def check(text: str, limits: Limits) -> Checked:
             deepest = depth
             if deepest > limits.max_depth:
                 raise QueryTooDeep(f"the query nests brackets more than {limits.max_depth} deep")
-    prefixes: dict[str, str] = {}
-    form = None
-    i = 0
-    while i < len(tokens):  # the prologue: BASE <iri>, PREFIX p: <iri>
-        kind, value = tokens[i]
-        upper = value.upper()
-        if kind == "word" and upper == "BASE":
-            i += 2
-            continue
-        if kind == "word" and upper == "PREFIX" and i + 2 < len(tokens):
-            prefixes[tokens[i + 1][1][:-1]] = tokens[i + 2][1][1:-1]
-            i += 3
-            continue
-        if kind in ("word", "pname"):
-            form = upper.split(":", 1)[0]
-        break
+    form, prefixes = _prologue(tokens)
     if form in UPDATE_WORDS:
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted")
     services = []
@@ -131,18 +116,27 @@ def check(text: str, limits: Limits) -> Checked:
 
 def form_of(text: str) -> str | None:
     """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) after the prologue, or None."""
-    tokens = scan(text)
+    form, _ = _prologue(scan(text))
+    return form if form in QUERY_FORMS else None
+
+
+def _prologue(tokens: list[tuple[str, str]]) -> tuple[str | None, dict[str, str]]:
+    """The first keyword after BASE and PREFIX declarations (upper case), and the prefixes declared."""
+    prefixes: dict[str, str] = {}
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
         upper = value.upper()
         if kind == "word" and upper == "BASE":
             i += 2
-        elif kind == "word" and upper == "PREFIX":
+        elif kind == "word" and upper == "PREFIX" and i + 2 < len(tokens):
+            prefixes[tokens[i + 1][1][:-1]] = tokens[i + 2][1][1:-1]
             i += 3
+        elif kind in ("word", "pname"):
+            return upper.split(":", 1)[0], prefixes
         else:
-            return upper if upper in QUERY_FORMS else None
-    return None
+            return None, prefixes
+    return None, prefixes
 
 
 def _operators(run: str) -> int:

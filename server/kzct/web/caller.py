@@ -11,9 +11,6 @@ import time
 
 from flask import request
 
-STARTED = "kzct.started"  # environ key: time.monotonic() when the request's head was read
-
-
 def caller() -> tuple[str | None, int | None, float]:
     environ = request.environ
     sock = environ.get("gunicorn.socket")
@@ -21,5 +18,4 @@ def caller() -> tuple[str | None, int | None, float]:
         watch = sock.fileno() if sock is not None else None
     except OSError:
         watch = None
-    started = environ.get(STARTED) or time.monotonic()
-    return environ.get("REMOTE_ADDR"), watch, started
+    return environ.get("REMOTE_ADDR"), watch, time.monotonic()

@@ -14,13 +14,9 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from kzct.engine.errors import Busy, QueryError
+from gunicorn.http.errors import ParseException as HttpParseError  # a malformed body the app reads
 
-try:  # what gunicorn raises while the app reads a malformed body
-    from gunicorn.http.errors import ParseException as HttpParseError
-except ImportError:  # pragma: no cover - gunicorn is a dependency
-    class HttpParseError(Exception):
-        pass
+from kzct.engine.errors import Busy, QueryError
 from kzct.namespaces import BASE
 from kzct.syntaxhint import explain
 from kzct.web.layout import error_page, wants_html
