@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import socket
 import statistics
 import threading
 import time
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -118,12 +120,19 @@ def test_runaway_query_does_not_slow_other_clients(live):
     thread.start()
     time.sleep(0.2)
     latencies = []
-    with requests.Session() as session:
-        while thread.is_alive():
-            start = time.monotonic()
-            response = session.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=5)
-            latencies.append(time.monotonic() - start)
-            assert response.status_code == 200
+    # The other clients come from another address: one address may hold only its share of a
+    # worker's query processes (docs/endpoint.md), so its own second query could wait.
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    other = http.client.HTTPConnection(host, int(port), timeout=5, source_address=("127.0.0.2", 0))
+    path = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
+    while thread.is_alive():
+        start = time.monotonic()
+        other.request("GET", path)
+        response = other.getresponse()
+        response.read()
+        latencies.append(time.monotonic() - start)
+        assert response.status == 200
+    other.close()
     thread.join()
     assert outcome["status"] == 503
     assert outcome["seconds"] < 2 + 1.5
