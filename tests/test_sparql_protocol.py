@@ -269,7 +269,8 @@ def test_service_description(client, accept, media):
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in objects(SD.resultFormat)
     assert "http://www.w3.org/ns/formats/Turtle" in objects(SD.resultFormat)
     assert objects(SD.name) == {str(GRAPH_DATA), str(GRAPH_ONTOLOGY), str(GRAPH_INFERRED)}
-    assert objects(KZSD.maxRows) == {"1000000"}
+    assert objects(KZSD.maxRows) == set()  # no row limit: large answers are streamed
+    assert objects(KZSD.streamAfterBytes) == {str(4 * 1024 * 1024)}
     assert objects(KZSD.timeoutSeconds) == {"3.0"}
     assert objects(KZSD.maxAnswerBytes) == {str(128 * 1024 * 1024)}
     assert objects(KZSD.queryMemoryMegabytes) == {"1024"}

@@ -37,10 +37,14 @@ class Defaults:
     QUERY_PROCESSES = 1
     # Wall-clock seconds a query may run before its worker is killed and replaced.
     TIMEOUT = 10.0
-    # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer. A larger answer is
-    # refused whole (507), never cut: a client never gets a well-formed answer that looks complete.
-    MAX_ROWS = 1_000_000
-    # Most bytes in one serialized answer; a larger one is refused whole (507).
+    # Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer; 0: no limit. A larger
+    # answer is refused (507), or, if it was already being streamed, its transfer is broken off:
+    # a client never gets a well-formed answer that looks complete.
+    MAX_ROWS = 0
+    # Bytes after which /sparql streams an answer (chunked, in bounded memory) instead of sending it
+    # whole with its length; the whole answer, its transfer included, must end within TIMEOUT.
+    STREAM_AFTER = 4 * 1024 * 1024
+    # Most bytes in an answer held whole (named queries, pages, a remote backend); larger: 507.
     MAX_ANSWER_BYTES = 128 * 1024 * 1024
     # Megabytes of memory one query process may add to what it shares with its server (0: none).
     QUERY_MEMORY_MB = 1024
@@ -78,6 +82,7 @@ class Limits:
     max_depth: int = Defaults.MAX_DEPTH
     service_allow: frozenset[str] = field(default_factory=frozenset)
     max_answer_bytes: int = Defaults.MAX_ANSWER_BYTES
+    stream_after: int = Defaults.STREAM_AFTER
     memory_mb: int = Defaults.QUERY_MEMORY_MB
     queue_wait: float = Defaults.QUEUE_WAIT
     client_share: int = Defaults.CLIENT_SHARE
@@ -94,6 +99,7 @@ class Limits:
             max_depth=int(config.get("MAX_DEPTH", Defaults.MAX_DEPTH)),
             service_allow=frozenset(allow),
             max_answer_bytes=int(config.get("MAX_ANSWER_BYTES", Defaults.MAX_ANSWER_BYTES)),
+            stream_after=max(int(config.get("STREAM_AFTER", Defaults.STREAM_AFTER)), 1024),
             memory_mb=int(config.get("QUERY_MEMORY_MB", Defaults.QUERY_MEMORY_MB)),
             queue_wait=float(config.get("QUEUE_WAIT", Defaults.QUEUE_WAIT)),
             client_share=int(config.get("CLIENT_SHARE", Defaults.CLIENT_SHARE)),

@@ -25,9 +25,15 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
                        "Wall-clock time one query may run, its wait for a query process included; a longer "
                        "one is stopped and answered 503."),
     "maxRows": (str(SD.Service), str(XSD.integer), "maximum rows",
-                "Rows (or triples) one answer may have; a longer answer is refused whole with 507, never cut."),
+                "Rows (or triples) one answer may have, when the endpoint sets a limit; a longer answer is "
+                "refused with 507, or its stream broken off, never cut."),
     "maxAnswerBytes": (str(SD.Service), str(XSD.integer), "maximum answer bytes",
-                       "Bytes one serialized answer may have; a larger answer is refused whole with 507."),
+                       "Bytes an answer held whole may have (named queries, pages); a larger one is refused "
+                       "with 507. The SPARQL endpoint streams answers instead (streamAfterBytes)."),
+    "streamAfterBytes": (str(SD.Service), str(XSD.integer), "stream after bytes",
+                         "Answers of the SPARQL endpoint larger than this are streamed (chunked transfer, no "
+                         "Content-Length) within the time limit; a stream that cannot be finished is broken "
+                         "off without its last chunk, which HTTP clients report as a failed transfer."),
     "queryMemoryMegabytes": (str(SD.Service), str(XSD.integer), "query memory in megabytes",
                              "Memory one query's process may add; past it the query is stopped with 507."),
     "queueWaitSeconds": (str(SD.Service), str(XSD.decimal), "queue wait in seconds",

@@ -146,16 +146,16 @@ class AnswerCache:
             return lambda data: None  # views return their body; nothing writes directly
 
         chunks = self.app(environ, capture)
+        status, headers = captured["status"], captured["headers"]
+        cacheable = any(name == CACHEABLE for name, _ in headers)
+        if not cacheable or not status.startswith("200"):  # passed on as it is: a stream stays a stream
+            start_response(status, [(n, v) for n, v in headers if n != CACHEABLE])
+            return chunks
         try:
             content = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        status, headers = captured["status"], captured["headers"]
-        cacheable = any(name == CACHEABLE for name, _ in headers)
-        if not cacheable or not status.startswith("200"):
-            start_response(status, [(n, v) for n, v in headers if n != CACHEABLE])
-            return [content]
         vary = [v.strip() for n, value in headers if n.lower() == "vary" for v in value.split(",") if v.strip()]
         vary = list(dict.fromkeys(vary + ["Accept", "Accept-Encoding"]))
         kept = [(n, v) for n, v in headers

@@ -36,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=None,
                         help=f"seconds a query may run (default {Defaults.TIMEOUT:g})")
     parser.add_argument("--max-rows", type=int, default=None,
-                        help=f"most rows or triples in one answer; a larger one is refused whole with 507 (default {Defaults.MAX_ROWS})")
+                        help="most rows or triples in one answer, 0 for no limit: a larger answer gets 507, "
+                             "or its stream is broken off (default 0)")
+    parser.add_argument("--stream-after", type=int, default=None, metavar="BYTES",
+                        help="stream answers larger than this to /sparql instead of sending them whole "
+                             f"(default {Defaults.STREAM_AFTER})")
     parser.add_argument("--engine", choices=("oxigraph", "rdflib"), default=None,
                         help="query engine; rdflib is the benchmark baseline only (default oxigraph)")
     parser.add_argument("--backend", metavar="URL", default=None,
@@ -89,6 +93,8 @@ def options(args: argparse.Namespace) -> dict:
         config["TIMEOUT"] = args.timeout
     if args.max_rows is not None:
         config["MAX_ROWS"] = args.max_rows
+    if args.stream_after is not None:
+        config["STREAM_AFTER"] = args.stream_after
     if args.engine:
         config["ENGINE"] = args.engine
     if args.public_url:

@@ -97,3 +97,12 @@ class AnswerTooLarge(QueryError):
 
 
 KINDS.update({cls.kind: cls for cls in (Busy, ClientGone, QueryMemory, AnswerTooLarge)})
+
+
+class StreamBroken(Exception):
+    """A streamed answer could not be finished (its deadline, a limit, an error, a dead process).
+
+    Raised by ``QueryResult.chunks`` after some of the answer was sent, so it is not a
+    ``QueryError`` with a status: the web layer breaks the transfer instead, which every HTTP
+    client reports as a failed download, never as a complete answer.
+    """

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SANDBOX_REFUSAL = "os error 13"  # EACCES from the seccomp filter, as the engine words it
 
 
-def guarded_execute(backend, request: QueryRequest, limits: Limits, sealed: bool) -> QueryResult:
+def guarded_execute(backend, request: QueryRequest, limits: Limits, sealed: bool, send=None) -> QueryResult:
     mentions = precheck.mentions_service(request.query)
     if mentions:
         targets = service_targets(request.query, request.base_iri)
@@ -35,7 +35,7 @@ def guarded_execute(backend, request: QueryRequest, limits: Limits, sealed: bool
             raise ServiceRefused("the query mentions SERVICE and could not be checked; "
                                  "this endpoint calls only the endpoints on its allow-list")
     try:
-        return backend.execute(request, limits)
+        return backend.execute(request, limits, send) if send is not None else backend.execute(request, limits)
     except QueryFailed as exc:
         if not mentions:
             raise

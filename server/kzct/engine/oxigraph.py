@@ -1,145 +1,45 @@
 """Runs a query on a pyoxigraph Store and serializes the answer with pyoxigraph's own writers.
 
-An answer is sent whole or not at all: the row and byte limits (``limits.max_rows``,
-``limits.max_answer_bytes``) are checked while serializing, into a writer that counts rows and
-bytes and stops the evaluation as soon as one is passed, and the query then fails with
-``AnswerTooLarge`` (507) instead of sending a well-formed answer that looks complete. Where a row has a mark that cannot occur inside a value, the requested
-format is written once: TSV and N-Triples (one line per row: newlines in values are escaped) and
-SPARQL XML (``<result>``: ``<`` in values is escaped). SELECT results in JSON or CSV are written as
-TSV first, counted, then converted (pyoxigraph, in Rust). Other graph formats take the triples
-through Python (at most the cap plus one) and write them once.
+Answers are written into an ``AnswerWriter`` (``stream.py``), which counts rows and bytes while the
+engine evaluates: a small answer comes back whole; a large one, when the caller passes ``send``,
+goes to it in chunks as it is written. Past a limit the evaluation stops and the query fails with
+``AnswerTooLarge`` (507), or, once chunks have left, the stream ends broken: never a well-formed
+answer that looks complete. SELECT answers are written as TSV (a row per line) and converted to
+the requested format by pyoxigraph, chunk by chunk; N-Triples and N-Quads are written as they
+are (a triple per line); other graph formats count the triples as the serializer takes them.
 """
 
 from __future__ import annotations
 
-from itertools import islice
-
 from pyoxigraph import (
     NamedNode,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Store,
-    parse_query_results,
     serialize,
 )
 
 from kzct import formats
 from kzct.config import Limits
-from kzct.engine.errors import AnswerTooLarge, NotAcceptable, QueryFailed, QuerySyntaxError
+from kzct.engine.errors import NotAcceptable, QueryFailed, QuerySyntaxError
 from kzct.engine.request import QueryRequest, QueryResult
+from kzct.engine.stream import TSV, AnswerWriter, Full, TsvTo
 from kzct.namespaces import PREFIXES
 
 
-class _Full(Exception):
-    """Raised inside the writer to stop serializing at the cap."""
-
-
-class CappedWriter:
-    """A file-like sink keeping at most ``max_lines`` lines and ``max_bytes`` bytes."""
-
-    def __init__(self, max_lines: int, max_bytes: int = 0) -> None:
-        self.max_lines = max_lines
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.lines = 0
-        self.chunks: list[bytes] = []
-        self.full = False
-        self.too_big = False
-
-    def write(self, data) -> int:
-        if self.full:
-            raise _Full
-        data = bytes(data)
-        self.size += len(data)
-        if self.max_bytes and self.size > self.max_bytes:
-            self.full = self.too_big = True
-            raise _Full
-        count = data.count(b"\n")
-        if self.lines + count > self.max_lines:
-            cut = -1
-            for _ in range(self.max_lines - self.lines):
-                cut = data.index(b"\n", cut + 1)
-            self.chunks.append(data[: cut + 1])
-            self.lines = self.max_lines
-            self.full = True
-            raise _Full
-        self.lines += count
-        self.chunks.append(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
-
-
-class CappedXmlWriter:
-    """A sink for SPARQL XML results keeping at most ``max_lines`` ``<result>`` elements."""
-
-    MARK = b"<result>"
-    END = b"</results></sparql>"
-
-    def __init__(self, max_lines: int, max_bytes: int = 0) -> None:
-        self.max_lines = max_lines
-        self.max_bytes = max_bytes
-        self.lines = 0
-        self.body = bytearray()
-        self.full = False
-        self.too_big = False
-
-    def write(self, data) -> int:
-        if self.full:
-            raise _Full
-        if self.max_bytes and len(self.body) + len(data) > self.max_bytes:
-            self.full = self.too_big = True
-            raise _Full
-        start = max(len(self.body) - len(self.MARK) + 1, 0)  # a mark may span two writes
-        self.body += data
-        at = self.body.find(self.MARK, start)
-        while at >= 0:
-            if self.lines == self.max_lines:
-                del self.body[at:]
-                self.body += self.END
-                self.full = True
-                raise _Full
-            self.lines += 1
-            at = self.body.find(self.MARK, at + len(self.MARK))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return bytes(self.body)
-
-
-def _capped(serialize_into, max_lines: int, max_bytes: int, writer_class=None) -> CappedWriter:
-    writer = (writer_class or CappedWriter)(max_lines, max_bytes)
+def _write(serialize_into, writer: AnswerWriter) -> bytes | None:
+    """Serialize into ``writer``; the whole answer, or None when it was streamed."""
     try:
         serialize_into(writer)
-    except _Full:
+    except Full:
         pass
     except (SyntaxError, ValueError) as exc:  # an evaluation error surfaces while iterating
         raise QueryFailed(str(exc)) from exc
-    except OSError as exc:
-        if writer.full:
-            pass
-        else:
+    except OSError as exc:  # pyoxigraph reports an exception raised in the writer as OSError
+        if not (writer.too_many or writer.too_big):
             raise QueryFailed(str(exc)) from exc
-    return writer
-
-
-def _refuse(writer, limits: Limits, what: str):
-    """Raise AnswerTooLarge if ``writer`` stopped at a limit."""
-    if writer.too_big:
-        raise AnswerTooLarge(f"the answer is larger than the {limits.max_answer_bytes:,} bytes this endpoint "
-                             "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
-    if writer.full:
-        raise AnswerTooLarge(f"the answer has more than {limits.max_rows:,} {what}, the most this endpoint "
-                             "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
+    return writer.finish()
 
 
 def _format(table, name: str | None, form: str) -> formats.Format:
@@ -157,7 +57,8 @@ class OxigraphBackend:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def execute(self, request: QueryRequest, limits: Limits) -> QueryResult:
+    def execute(self, request: QueryRequest, limits: Limits, send=None) -> QueryResult:
+        """The answer to ``request``; a large one goes to ``send`` in chunks when given (body None)."""
         kwargs = {}
         if request.default_graphs is not None or request.named_graphs is not None:
             kwargs["default_graph"] = [NamedNode(g) for g in request.default_graphs or ()]
@@ -173,44 +74,23 @@ class OxigraphBackend:
             return QueryResult("boolean", fmt.name, result.serialize(format=fmt.oxigraph), 1)
         if isinstance(result, QuerySolutions):
             fmt = _format(formats.RESULTS, request.results_format, "SELECT")
-            return self._bindings(result, fmt, limits)
-        fmt = _format(formats.GRAPHS, request.graph_format, "CONSTRUCT or DESCRIBE")
-        return self._graph(result, fmt, limits)
-
-    def _bindings(self, result: QuerySolutions, fmt: formats.Format, limits: Limits) -> QueryResult:
-        tsv, xml = QueryResultsFormat.TSV, QueryResultsFormat.XML
-        max_rows, max_bytes = limits.max_rows, limits.max_answer_bytes
-        if fmt.oxigraph == xml:
-            writer = _capped(lambda out: result.serialize(out, format=xml), max_rows, max_bytes, CappedXmlWriter)
-            _refuse(writer, limits, "rows")
-            return QueryResult("bindings", fmt.name, writer.getvalue(), writer.lines)
-        writer = _capped(lambda out: result.serialize(out, format=tsv), max_rows + 1, max_bytes)
-        _refuse(writer, limits, "rows")
-        body = writer.getvalue()
-        rows = max(writer.lines - 1, 0)
-        if fmt.oxigraph != tsv:
-            body = parse_query_results(body, format=tsv).serialize(format=fmt.oxigraph)
-            if max_bytes and len(body) > max_bytes:
+            to = TsvTo(fmt.oxigraph)
+            chunks = None if send is None else (lambda data: send("bindings", fmt.name, data))
+            writer = AnswerWriter(limits, chunks, by_line=True, header=True, convert=to.part)
+            tsv = _write(lambda out: result.serialize(out, format=TSV), writer)
+            body = None if tsv is None else to.whole(tsv)
+            if body is not None and limits.max_answer_bytes and len(body) > limits.max_answer_bytes:
                 writer.too_big = True
-                _refuse(writer, limits, "rows")
-        return QueryResult("bindings", fmt.name, body, rows)
-
-    def _graph(self, result, fmt: formats.Format, limits: Limits) -> QueryResult:
-        max_rows, max_bytes = limits.max_rows, limits.max_answer_bytes
+                writer.finish()
+            return QueryResult("bindings", fmt.name, body, writer.rows)
+        fmt = _format(formats.GRAPHS, request.graph_format, "CONSTRUCT or DESCRIBE")
+        chunks = None if send is None else (lambda data: send("graph", fmt.name, data))
         if fmt.oxigraph in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
-            writer = _capped(lambda out: result.serialize(out, format=fmt.oxigraph), max_rows, max_bytes)
-            _refuse(writer, limits, "triples")
-            return QueryResult("graph", fmt.name, writer.getvalue(), writer.lines)
-        try:
-            triples = list(islice(result, max_rows + 1))
-        except (SyntaxError, ValueError, OSError) as exc:  # an evaluation error surfaces while iterating
-            raise QueryFailed(str(exc)) from exc
-        if len(triples) > max_rows:
-            raise AnswerTooLarge(f"the answer has more than {max_rows:,} triples, the most this endpoint "
-                                 "sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
-        prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-        body = serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
-        if max_bytes and len(body) > max_bytes:
-            raise AnswerTooLarge(f"the answer is larger than the {max_bytes:,} bytes this endpoint sends; "
-                                 "add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
-        return QueryResult("graph", fmt.name, body, len(triples))
+            writer = AnswerWriter(limits, chunks, by_line=True)
+            body = _write(lambda out: result.serialize(out, format=fmt.oxigraph), writer)
+        else:
+            writer = AnswerWriter(limits, chunks, by_line=False)
+            prefixes = PREFIXES if fmt.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+            body = _write(lambda out: serialize(writer.count(result), out, format=fmt.oxigraph,
+                                                prefixes=prefixes), writer)
+        return QueryResult("graph", fmt.name, body, writer.lines)

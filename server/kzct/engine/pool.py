@@ -39,7 +39,7 @@ from typing import Protocol
 from kzct.config import Limits
 from kzct.engine import precheck, sandbox
 from kzct.engine.errors import (KINDS, Busy, ClientGone, QueryError, QueryFailed, QueryMemory,
-                                QueryTimeout, QueryTooDeep)
+                                QueryTimeout, QueryTooDeep, StreamBroken)
 from kzct.engine.request import QueryRequest, QueryResult
 from kzct.isolate import child_setup
 
@@ -50,7 +50,7 @@ RDHUP = getattr(select, "POLLRDHUP", 0x2000)
 class Backend(Protocol):
     name: str
 
-    def execute(self, request: QueryRequest, limits: Limits) -> QueryResult: ...
+    def execute(self, request: QueryRequest, limits: Limits, send=None) -> QueryResult: ...
 
 
 def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool) -> None:
@@ -66,8 +66,10 @@ def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool
             request = conn.recv()
         except (EOFError, OSError):
             return
+        send = _sender(conn) if request.stream else None
         try:
-            reply = ("ok", guarded_execute(backend, request, limits, sealed))
+            result = guarded_execute(backend, request, limits, sealed, send)
+            reply = ("ok", result) if result.body is not None else ("end", result.rows)
         except QueryError as exc:
             reply = ("error", exc.kind, str(exc))
         except MemoryError:
@@ -78,6 +80,20 @@ def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool
             conn.send(reply)
         except MemoryError:
             conn.send(("error", QueryMemory.kind, QueryMemory.message(limits)))
+
+
+def _sender(conn: Connection):
+    """``send(form, format, data)`` for a streamed answer: the first chunk says what the answer is."""
+    started = []
+
+    def send(form: str, fmt: str, data: bytes) -> None:
+        if started:
+            conn.send(("chunk", data))
+        else:
+            started.append(True)
+            conn.send(("stream", form, fmt, data))
+
+    return send
 
 
 class Child:
@@ -174,6 +190,9 @@ class Pool:
             words = child.last_words()
             status = self._replace(child, kill=False)
             raise self._death(status, words, child.pid, request.query) from None
+        if reply[0] == "stream":
+            _, form, fmt, first = reply
+            return QueryResult(form, fmt, None, -1, Stream(self, child, first, deadline, watch))
         self._release(child)
         if reply[0] == "ok":
             return reply[1]
@@ -210,6 +229,27 @@ class Pool:
                     return True
                 if events & (RDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL):
                     raise ClientGone("the client closed its connection")
+
+    def next_chunk(self, child: Child, deadline: float, watch: int | None) -> bytes | None:
+        """The next chunk of ``child``'s streamed answer, None at its end; StreamBroken otherwise."""
+        conn = child.conn
+        if time.monotonic() >= deadline:
+            raise StreamBroken(f"the answer was not sent within {self.limits.timeout:g} s")
+        try:
+            ready = self._wait(conn, deadline, watch)
+        except ClientGone:
+            raise StreamBroken("the client closed its connection") from None
+        if not ready:
+            raise StreamBroken(f"the answer was not sent within {self.limits.timeout:g} s")
+        try:
+            reply = conn.recv()
+        except (EOFError, OSError):
+            raise StreamBroken(f"the query process died: {child.last_words()[-300:]}") from None
+        if reply[0] == "chunk":
+            return reply[1]
+        if reply[0] == "end":
+            return None
+        raise StreamBroken(f"{reply[1]}: {reply[2]}" if reply[0] == "error" else str(reply[0]))
 
     # --- the pool ---------------------------------------------------------------------------
 
@@ -342,6 +382,43 @@ class Pool:
         except ProcessLookupError:
             pass
         self._reap(child)
+
+
+class Stream:
+    """The chunks of one streamed answer, read from the query process that writes it.
+
+    The process stays held until the last chunk; if the answer is not read to its end (the client
+    left, the deadline passed, the process failed), ``close`` kills and replaces it.
+    """
+
+    def __init__(self, pool: Pool, child: Child, first: bytes, deadline: float, watch: int | None) -> None:
+        self.pool = pool
+        self.child: Child | None = child
+        self.first = first
+        self.deadline = deadline
+        self.watch = watch
+
+    def __iter__(self):
+        first, self.first = self.first, None
+        if first is None or self.child is None:
+            raise StreamBroken("a streamed answer can be read once")
+        yield first
+        while self.child is not None:
+            try:
+                chunk = self.pool.next_chunk(self.child, self.deadline, self.watch)
+            except StreamBroken:
+                self.close()
+                raise
+            if chunk is None:
+                child, self.child = self.child, None
+                self.pool._release(child)
+                return
+            yield chunk
+
+    def close(self) -> None:
+        child, self.child = self.child, None
+        if child is not None:
+            self.pool._replace(child, kill=True)
 
 
 class Engine:

@@ -60,7 +60,7 @@ class RdflibBackend:
             if name not in RESULT_FORMATS:
                 raise NotAcceptable("no acceptable format for SELECT results")
             rows = len(result)
-            if rows > limits.max_rows:
+            if limits.max_rows and rows > limits.max_rows:
                 raise AnswerTooLarge(f"the answer has more than {limits.max_rows:,} rows, the most this "
                                      "endpoint sends; add LIMIT")
             body = result.serialize(format=RESULT_FORMATS[name])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -20,13 +21,21 @@ class QueryRequest:
     results_format: str | None = "json"
     graph_format: str | None = "turtle"
     base_iri: str | None = None
+    # The caller can send a large answer on in chunks as it is written (``QueryResult.chunks``).
+    stream: bool = False
 
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A serialized answer. ``form``: "boolean", "bindings" or "graph"."""
+    """A serialized answer. ``form``: "boolean", "bindings" or "graph".
+
+    A whole answer has its ``body``; a streamed one (asked with ``QueryRequest.stream``, larger than
+    ``limits.stream_after``) has ``chunks`` instead, an iterable of bytes that raises
+    ``StreamBroken`` if the answer cannot be finished, and ``rows`` -1 (not known yet).
+    """
 
     form: str
     format: str
-    body: bytes
+    body: bytes | None
     rows: int
+    chunks: Iterable[bytes] | None = None

@@ -52,8 +52,10 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
     add(svc, RDFS.comment, Literal(
         "Read-only SPARQL 1.1 query endpoint (GET, POST form, POST direct). "
         f"Each query may run {limits.timeout:g} s, its wait for a query process included. "
-        f"An answer is sent whole or not at all: one with more than {limits.max_rows} rows (or "
-        f"triples) or {limits.max_answer_bytes} bytes is refused with 507, never cut. "
+        f"Answers over {limits.stream_after} bytes are streamed; the whole transfer must end within "
+        "the time limit, or it is broken off without its last chunk, never cut to look complete. "
+        + (f"An answer with more than {limits.max_rows} rows (or triples) is refused with 507. "
+           if limits.max_rows else "") +
         f"Queries may be {limits.max_query_length} characters long and nest brackets "
         f"{limits.max_depth} deep; request bodies may be {max_body} bytes. "
         "Updates get 403; SERVICE gets 400 unless the endpoint is on the allow-list, and the "
@@ -61,7 +63,9 @@ def describe(endpoint: str, root: str, dataset: Dataset, limits: Limits, max_bod
         "FROM, FROM NAMED, default-graph-uri and named-graph-uri select local graphs only.",
         language="en"))
     add(svc, KZSD.timeoutSeconds, _dec(limits.timeout))
-    add(svc, KZSD.maxRows, _int(limits.max_rows))
+    if limits.max_rows:
+        add(svc, KZSD.maxRows, _int(limits.max_rows))
+    add(svc, KZSD.streamAfterBytes, _int(limits.stream_after))
     add(svc, KZSD.maxQueryLength, _int(limits.max_query_length))
     add(svc, KZSD.maxNestingDepth, _int(limits.max_depth))
     add(svc, KZSD.maxRequestBytes, _int(max_body))

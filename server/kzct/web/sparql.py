@@ -23,6 +23,7 @@ from kzct.web import service, ui
 from kzct.cache.answers import CACHEABLE
 from kzct.web.caller import caller
 from kzct.web.errors import Problem, from_query_error
+from kzct.web.streaming import Streamed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sparql", __name__)
@@ -128,6 +129,7 @@ def sparql():
         results_format=results_fmt.name if results_fmt else None,
         graph_format=graph_fmt.name if graph_fmt else None,
         base_iri=request.base_url,
+        stream=True,
     )
     start = time.perf_counter()
     client, watch, started = caller()
@@ -141,6 +143,11 @@ def sparql():
         raise problem from None
     ms = (time.perf_counter() - start) * 1000
     fmt = formats.by_name(formats.RESULTS if result.form != "graph" else formats.GRAPHS, result.format)
+    if result.chunks is not None:  # large: streamed, neither kept nor counted ahead
+        log.info("query ok 200 %.1f ms to the first chunk, streaming %s %s: %s", ms, result.form,
+                 result.format, _short(query))
+        return Response(Streamed(result.chunks, request.environ.get("gunicorn.socket")), status=200,
+                        content_type=fmt.content_type)
     log.info("query ok 200 %.1f ms %s %s rows=%d: %s", ms, result.form, result.format,
              result.rows, _short(query))
     response = Response(result.body, status=200, content_type=fmt.content_type)
