@@ -88,18 +88,7 @@ def test_issue_14_the_backend_holds_the_same_graphs(fronted, embedded):
     assert theirs["query_processes"]["backend"].startswith("http://127.0.0.1:")
 
 
-# Named queries whose example Virtuoso 7.2 answers differently today (its SPARQL dialect: property
-# paths beside ORDER BY/LIMIT, VALUES with UNDEF, GROUP BY strictness): listed in docs/scaling.md.
-# strict: a query that starts to agree fails here, so the list is kept true.
-VIRTUOSO_DIFFERS = {"affiliation-chains", "bans", "contradictions",
-                    "cooperation-partners", "events", "organization-people",
-                    "person-statements", "reachable-organizations"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="Virtuoso 7.2 answers differently"))
-    if name in VIRTUOSO_DIFFERS else name
-    for name in sorted(CATALOGUE)])
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_issue_14_every_named_query_gives_the_same_rows(fronted, embedded, name):
     url = CATALOGUE[name].example_url
     head, rows = table(embedded, url)
@@ -147,8 +136,6 @@ def test_issue_14_pages_and_void_answer_over_the_backend(fronted, embedded):
     assert total in void
 
 
-@pytest.mark.xfail(strict=True, reason="pages over the backend hold more triples than the embedded pages; "
-                                        "see docs/scaling.md")
 def test_issue_14_pages_say_the_same_over_the_backend(fronted, embedded):
     page = fronted.get("/id/kazakhstan", headers={"Accept": "application/n-triples"})
     ours = embedded.get("/id/kazakhstan", headers={"Accept": "application/n-triples"})

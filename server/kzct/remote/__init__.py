@@ -30,7 +30,9 @@ def load_remote(url: str, default_graph: str | None, named_graphs: list[str] | N
         raise DatasetError(f"backend {url}: {exc}") from exc
     store.timeout = timeout
     release = hashlib.sha256(f"{url}\0{sorted(graphs.items())}\0{default_triples}".encode()).hexdigest()[:16]
-    return Dataset(store, [], union_default=default_graph is not None, graphs=graphs,
+    # Without a default graph of its own, the default graph is the union of the served graphs, as in
+    # the project's store: pages then show the asserted graphs only, not the inferred closure.
+    return Dataset(store, [], union_default=default_graph is None, graphs=graphs,
                    default_triples=default_triples, release=release)
 
 
