@@ -13,7 +13,7 @@ from kzct.config import Limits
 from kzct.dataset import load_project
 from kzct.engine import QueryRequest, make_engine
 from kzct.engine import errors as e
-from kzct.engine.oxigraph import CappedWriter
+from kzct.engine.stream import AnswerWriter, Full
 from kzct.engine.precheck import check
 from support import DATA_DIR
 
@@ -92,20 +92,31 @@ def test_precheck_is_linear_on_hostile_text():
     assert time.perf_counter() - start < 2
 
 
-def test_capped_writer_keeps_whole_lines():
-    writer = CappedWriter(2)
+def test_answer_writer_stops_at_its_row_limit():
+    writer = AnswerWriter(Limits(max_rows=2), None, by_line=True)
     writer.write(b"a\nb")
-    with pytest.raises(Exception):
+    with pytest.raises(Full):
         writer.write(b"c\nd\ne\n")
-    assert writer.getvalue() == b"a\nbc\n" and writer.full
+    with pytest.raises(e.AnswerTooLarge, match="more than 2 triples"):
+        writer.finish()
 
 
-def test_capped_writer_stops_at_its_byte_limit():
-    writer = CappedWriter(100, max_bytes=5)
+def test_answer_writer_stops_at_its_byte_limit_when_it_cannot_stream():
+    writer = AnswerWriter(Limits(max_answer_bytes=5), None, by_line=False)
     writer.write(b"abc")
-    with pytest.raises(Exception):
+    with pytest.raises(Full):
         writer.write(b"def")
-    assert writer.too_big
+    with pytest.raises(e.AnswerTooLarge, match="5 bytes"):
+        writer.finish()
+
+
+def test_answer_writer_sends_whole_lines_once_past_stream_after():
+    sent = []
+    writer = AnswerWriter(Limits(stream_after=4), lambda data: sent.append(data), by_line=True)
+    writer.write(b"ab\ncd")  # 5 bytes: past the threshold, the whole line goes
+    writer.write(b"e\nf")
+    assert sent == [b"ab\n", b"cde\n"]
+    assert writer.finish() is None and sent[-1] == b"f" and writer.lines == 2
 
 
 def test_row_cap_refuses_the_whole_answer(engine):

@@ -29,7 +29,9 @@ QUERY = "SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 20"
 def balanced(serve, tmp_path_factory):
     haproxy = require_command("haproxy", ".ci/haproxy.sh")
     env = {"KZCT_ROOT": str(DATA_DIR)}
-    replicas = [serve("--workers", "2", "--cache-mb", "0", env=env) for _ in range(2)]
+    # haproxy adds X-Forwarded-For; the replicas trust it, so each client keeps its own share.
+    replicas = [serve("--workers", "2", "--cache-mb", "0", "--trusted-proxy", "127.0.0.1", env=env)
+                for _ in range(2)]
     port = free_port()
     config = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
     servers = "\n".join(f"    server kzct{i} {r.url.removeprefix('http://')} check inter 500 fall 1 rise 2"
@@ -44,6 +46,7 @@ defaults
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response response-timeout
+    option forwardfor
 frontend sparql
     bind 127.0.0.1:{port}
     default_backend kzct

@@ -64,6 +64,10 @@ class Defaults:
     # Megabytes of answers kept, shared by every process of one server (kzct.cache.answers); 0: none.
     # kzct serve sizes it for the machine unless --cache-mb is given.
     CACHE_MB = 0
+    # Addresses of proxies or load balancers in front of this server, separated by spaces: from
+    # them the client is the last address of X-Forwarded-For (each client gets its own share of the
+    # query processes), and their connections are not bounded per address. Empty: none trusted.
+    TRUSTED_PROXIES = ""
     # The server's public URL (scheme, host, port, path) for every link it writes and the base of
     # relative IRIs in queries; None: the address it listens on. Never the request's Host header.
     PUBLIC_URL: str | None = None

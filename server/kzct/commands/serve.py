@@ -38,6 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-rows", type=int, default=None,
                         help="most rows or triples in one answer, 0 for no limit: a larger answer gets 507, "
                              "or its stream is broken off (default 0)")
+    parser.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                        help="a proxy or load balancer in front (repeatable): requests from it are "
+                             "counted by the last X-Forwarded-For address, its connections are not "
+                             "bounded per address")
     parser.add_argument("--stream-after", type=int, default=None, metavar="BYTES",
                         help="stream answers larger than this to /sparql instead of sending them whole "
                              f"(default {Defaults.STREAM_AFTER})")
@@ -93,6 +97,8 @@ def options(args: argparse.Namespace) -> dict:
         config["TIMEOUT"] = args.timeout
     if args.max_rows is not None:
         config["MAX_ROWS"] = args.max_rows
+    if args.trusted_proxy:
+        config["TRUSTED_PROXIES"] = " ".join(args.trusted_proxy)
     if args.stream_after is not None:
         config["STREAM_AFTER"] = args.stream_after
     if args.engine:
@@ -167,10 +173,11 @@ def run(args: argparse.Namespace) -> int:
         "control_socket_disable": True,
     }
 
-    if args.read_timeout is not None:
-        from kzct.web import worker
+    from kzct.web import worker
 
+    if args.read_timeout is not None:
         worker.Worker.read_timeout = args.read_timeout
+    worker.Worker.trusted = app.config["TRUSTED_PROXY_SET"]
 
     class Server(BaseApplication):
         def load_config(self):

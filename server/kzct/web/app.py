@@ -33,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("KZCT")
     app.config.update(config or {})
+    trusted = app.config.get("TRUSTED_PROXIES") or ""
+    app.config["TRUSTED_PROXY_SET"] = frozenset(trusted.split() if isinstance(trusted, str) else trusted)
     if app.config.get("BACKEND"):
         from kzct.remote import load_remote
 

@@ -13,7 +13,8 @@ as it likes, and 30 such clients stopped every other request. This worker adds t
   dropped instead of holding the thread;
 - a **bound on connections per client address** (``MAX_CLIENT_CONNECTIONS`` per worker): past it a
   new connection from that address is answered 503 with ``Retry-After`` and closed at once, so one
-  address cannot take every thread.
+  address cannot take every thread. A trusted proxy's address (``TRUSTED_PROXIES``) is not bounded:
+  it carries every client's connections.
 
 Sockets are wrapped (``DeadlineSocket``); everything else is gunicorn's own code.
 """
@@ -130,6 +131,7 @@ class Worker(ThreadWorker):
     read_timeout = READ_TIMEOUT
     write_timeout = WRITE_TIMEOUT
     max_client_connections = MAX_CLIENT_CONNECTIONS
+    trusted: frozenset[str] = frozenset()  # proxies' addresses, set by kzct serve
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -148,7 +150,7 @@ class Worker(ThreadWorker):
                 raise
             return
         key = client_addr[0] if isinstance(client_addr, tuple) else ""
-        if self.clients[key] >= self.max_client_connections:
+        if self.clients[key] >= self.max_client_connections and key not in self.trusted:
             self._refuse(client_sock)
             return
         self.clients[key] += 1
