@@ -139,7 +139,8 @@ class RemoteStore:
 
     def _call(self, params: list[tuple[str, str]], accept: str):
         import urllib3
-        from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as Urllib3Timeout
+        from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
+        from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
         deadline = getattr(self.deadline, "at", None) or time.monotonic() + self.timeout
         wait = min(self.queue_wait, deadline - time.monotonic())
@@ -147,12 +148,20 @@ class RemoteStore:
             raise Busy(f"{self.pool} backend calls are running; waited {max(wait, 0):g} s", retry_after=5)
         body = bytearray()
         try:
-            left = max(deadline - time.monotonic(), 0.01)
             try:
-                response = self._http.request(
-                    "POST", self.url, body=urlencode(params),
-                    headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
-                    timeout=urllib3.Timeout(connect=min(3.0, left), read=left), preload_content=False)
+                for attempt in (1, 2):
+                    left = max(deadline - time.monotonic(), 0.01)
+                    try:
+                        response = self._http.request(
+                            "POST", self.url, body=urlencode(params),
+                            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                            timeout=urllib3.Timeout(connect=min(3.0, left), read=left), preload_content=False)
+                        break
+                    except ProtocolError:
+                        # A kept-alive connection the backend closed as the query went out: a query
+                        # changes nothing, so it is sent once more on a fresh connection.
+                        if attempt == 2:
+                            raise
             except NewConnectionError as exc:  # a subclass of urllib3's TimeoutError, but a refusal
                 log.error("backend %s unreachable: %s", self.url, exc)
                 raise BackendUnavailable("the backend SPARQL endpoint could not be reached") from None
