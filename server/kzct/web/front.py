@@ -1,0 +1,297 @@
+"""The HTTP/1.1 front ``kzct serve --server uvloop`` runs: an event loop per worker process.
+
+Each connection is an ``asyncio`` protocol on uvloop; httptools parses the requests. The front
+keeps the bounds of ``kzct.web.worker`` (the gunicorn worker) and takes the answer cache's hits
+out of the threads:
+
+- a **read deadline** (``READ_TIMEOUT``) on the whole request, head and body, from its first byte
+  (from the accept for a new connection): past it the client gets 408 (problem+json) and the
+  connection is closed. Reading costs no thread, so slow clients hold only a socket each;
+- a **bound on connections per client address** (``MAX_CLIENT_CONNECTIONS`` per worker): past it a
+  new connection is answered 503 and closed at once;
+- a **write timeout** (``WRITE_TIMEOUT``): a client that reads nothing of its answer for that long
+  is dropped (``kzct.web.front_wsgi`` for answers streamed from a thread);
+- the request line, header fields and body are bounded (414, 431, 413), malformed HTTP is a 400.
+
+A whole request then goes to the answer cache (``AnswerCache.early``) in the loop: a hit or a 304
+is written at once, with no thread and no Flask. Anything else runs the unchanged WSGI app on one of
+``threads`` threads (``front_wsgi.run``) with the body already read. While it runs the connection
+reads nothing more (pipelined requests wait), and the engine watches a duplicate of the socket's
+descriptor (``kzct.watch``, see ``kzct.web.caller``) to stop a query whose client hung up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import sys
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote_to_bytes
+
+import httptools
+
+from kzct.web.early_errors import problem_bytes
+from kzct.web.front_wsgi import response_head, run
+
+log = logging.getLogger(__name__)
+
+READ_TIMEOUT = 10.0
+WRITE_TIMEOUT = 30.0
+KEEPALIVE = 5.0  # seconds an idle kept-alive connection stays open
+MAX_CLIENT_CONNECTIONS = 16
+MAX_LINE = 8190  # the request target, as gunicorn's limit_request_line
+MAX_FIELDS = 100
+MAX_FIELD = 8190
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.answer = problem_bytes(status, reason, message)
+
+
+class Front:
+    """What the connections of one worker process share: the app, its cache, threads and counts."""
+
+    def __init__(self, app, cache, host: str, port: int, threads: int, max_body: int,
+                 read_timeout: float = READ_TIMEOUT, write_timeout: float = WRITE_TIMEOUT,
+                 access_log: bool = False) -> None:
+        self.app, self.cache = app, cache
+        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="kzct-front")
+        self.host, self.port = host, str(port)
+        self.max_body = max_body
+        self.read_timeout = read_timeout
+        self.write_timeout = write_timeout
+        self.access_log = access_log
+        self.clients: Counter[str] = Counter()
+        self.connections: set[Connection] = set()
+
+    def protocol(self) -> "Connection":
+        return Connection(self)
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, front: Front) -> None:
+        self.front = front
+        self.loop = asyncio.get_running_loop()
+        self.transport = None
+        self.key = ""
+        self.counted = False
+        self.busy = False  # a request is running on a thread
+        self.closing = False
+        self.queue: deque = deque()  # whole requests (environ, keep) or a final error answer (bytes)
+        self.timer = None
+        self.reading = False  # the read deadline, not the keep-alive wait, is armed
+        self.paused = None  # a future while the transport's buffer is over its high-water mark
+
+    # --- the connection ---------------------------------------------------------------------
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        self.key, self.peer_port = (peer[0], str(peer[1])) if isinstance(peer, tuple) else ("", "")
+        clients = self.front.clients
+        if clients[self.key] >= MAX_CLIENT_CONNECTIONS:
+            transport.write(problem_bytes(503, "Service Unavailable",
+                                          f"more than {MAX_CLIENT_CONNECTIONS} connections from your address; "
+                                          "close some and try again"))
+            transport.close()
+            return
+        clients[self.key] += 1
+        self.counted = True
+        self.front.connections.add(self)
+        self.parser = httptools.HttpRequestParser(self)
+        self._arm_read()
+
+    def connection_lost(self, exc) -> None:
+        self.closing = True
+        self.front.connections.discard(self)
+        self._disarm()
+        if self.counted:
+            self.counted = False
+            self.front.clients[self.key] -= 1
+            if self.front.clients[self.key] <= 0:
+                del self.front.clients[self.key]
+        if self.paused is not None and not self.paused.done():
+            self.paused.set_exception(ConnectionResetError("the client is gone"))
+
+    def eof_received(self):
+        return True if self.busy or self.queue else None  # keep the socket until the answer is sent
+
+    def pause_writing(self) -> None:
+        self.paused = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self.paused is not None and not self.paused.done():
+            self.paused.set_result(None)
+        self.paused = None
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            refused = exc.__context__ if isinstance(exc.__context__, Refused) else None
+            self.queue.append(refused.answer if refused else
+                              problem_bytes(400, "Bad Request", f"malformed request: {exc}"))
+            self.transport.pause_reading()
+        except httptools.HttpParserUpgrade:
+            self.queue.append(problem_bytes(400, "Bad Request", "protocol upgrades are not supported"))
+            self.transport.pause_reading()
+        self._next()
+
+    # --- timers -----------------------------------------------------------------------------
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.reading = False
+
+    def _arm_read(self) -> None:
+        self._disarm()
+        self.reading = True
+        self.timer = self.loop.call_later(self.front.read_timeout, self._read_timed_out)
+
+    def _read_timed_out(self) -> None:
+        self.timer = None
+        log.info("request from %s not received within %g s", self.key, self.front.read_timeout)
+        self.transport.write(problem_bytes(408, "Request Timeout",
+                                           "the request was not received in time; send it at once"))
+        self.transport.close()
+
+    def _idle(self) -> None:
+        self._disarm()
+        self.timer = self.loop.call_later(KEEPALIVE, self.transport.close)
+
+    # --- httptools callbacks ----------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        if not self.reading:  # the first byte of a request on a kept-alive connection
+            self._arm_read()
+        self.url, self.fields, self.chunks, self.size = b"", [], [], 0
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        if len(self.url) > MAX_LINE:
+            raise Refused(414, "Request-URI Too Long", "")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self.fields) >= MAX_FIELDS or len(name) + len(value) > MAX_FIELD:
+            raise Refused(431, "Request Header Fields Too Large", "")
+        self.fields.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        for name, value in self.fields:
+            lower = name.lower()
+            if lower == b"content-length" and value.isdigit() and int(value) > self.front.max_body:
+                raise Refused(413, "Request Entity Too Large", f"the body is over {self.front.max_body} bytes")
+            if lower == b"expect" and value.lower() == b"100-continue":
+                self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size > self.front.max_body:
+            raise Refused(413, "Request Entity Too Large", f"the body is over {self.front.max_body} bytes")
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        self.queue.append((self._environ(), self.parser.should_keep_alive()))
+
+    def _environ(self) -> dict:
+        url = httptools.parse_url(self.url)
+        path = url.path if b"%" not in url.path else unquote_to_bytes(url.path)
+        body = b"".join(self.chunks)
+        environ = {
+            "REQUEST_METHOD": self.parser.get_method().decode("ascii"), "SCRIPT_NAME": "",
+            "PATH_INFO": path.decode("latin-1"), "QUERY_STRING": (url.query or b"").decode("latin-1"),
+            "RAW_URI": self.url.decode("latin-1"), "SERVER_NAME": self.front.host,
+            "SERVER_PORT": self.front.port, "SERVER_PROTOCOL": "HTTP/" + self.parser.get_http_version(),
+            "REMOTE_ADDR": self.key, "REMOTE_PORT": self.peer_port,
+            "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+            "wsgi.run_once": False, "wsgi.input_terminated": True,
+        }
+        for name, value in self.fields:
+            key = name.decode("latin-1").upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            text = value.decode("latin-1")
+            environ[key] = environ[key] + "," + text if key in environ else text
+        if body or "HTTP_TRANSFER_ENCODING" in environ:  # the whole body is read: its length is known
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return environ
+
+    # --- answering --------------------------------------------------------------------------
+
+    def _next(self) -> None:
+        while not self.busy and self.queue and not self.closing:
+            item = self.queue.popleft()
+            if isinstance(item, bytes):  # a refusal: the last answer on this connection
+                self.transport.write(item)
+                self.close()
+                return
+            environ, keep = item
+            if self.front.access_log:
+                log.info('%s "%s %s"', self.key, environ["REQUEST_METHOD"], environ["RAW_URI"])
+            early = self.front.cache.early(environ) if self.front.cache is not None else None
+            if early is not None:
+                status, headers, body = early
+                self.finish(response_head(status, headers, len(body), keep) + body, keep)
+                continue
+            self.busy = True
+            self.transport.pause_reading()
+            environ["kzct.watch"] = os.dup(self.transport.get_extra_info("socket").fileno())
+            self.front.executor.submit(run, self, environ, keep)
+
+    def finish(self, data: bytes, keep: bool) -> None:
+        """Write the rest of an answer; then read the next request or close (from the loop)."""
+        if self.closing:
+            return
+        if data:
+            self.transport.write(data)
+        if self.busy:
+            self.busy = False
+            self.transport.resume_reading()
+        if not keep or self.transport.is_closing():
+            self.close()
+            return
+        if self.transport.get_write_buffer_size():
+            self._watch_write(self.transport.get_write_buffer_size())
+        elif not self.reading:
+            self._idle()
+        self._next()
+
+    def close(self) -> None:
+        self.closing = True
+        self._disarm()
+        if self.transport.get_write_buffer_size():
+            self._watch_write(self.transport.get_write_buffer_size())
+        self.transport.close()
+
+    def _watch_write(self, size: int) -> None:
+        """Drop the client if the buffered answer has not shrunk in ``WRITE_TIMEOUT`` seconds."""
+        def check() -> None:
+            now = self.transport.get_write_buffer_size()
+            if now >= size and now:
+                log.info("client %s read nothing in %g s; dropped", self.key, self.front.write_timeout)
+                self.transport.abort()
+            elif now:
+                self._watch_write(now)
+            elif not self.closing and not self.busy and not self.reading:
+                self._idle()
+
+        self._disarm()
+        self.timer = self.loop.call_later(self.front.write_timeout, check)
+
+    async def send(self, data: bytes) -> None:
+        """Write part of a streamed answer and wait until the buffer is below its mark (from a thread)."""
+        if self.closing or self.transport.is_closing():
+            raise ConnectionResetError("the client is gone")
+        self.transport.write(data)
+        if self.paused is not None:
+            await self.paused
