@@ -94,6 +94,11 @@ class AnswerCache:
         return {"enabled": self.store is not None, "megabytes": self.cache_mb,
                 "hits": self._hits.value, "misses": self._misses.value}
 
+    def count_hit(self) -> None:
+        """Count a hit answered from a copy of a stored answer (``kzct.web.front``'s memo)."""
+        with self._hits.get_lock():
+            self._hits.value += 1
+
     # --- WSGI ---------------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):

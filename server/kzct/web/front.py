@@ -34,7 +34,7 @@ from urllib.parse import unquote_to_bytes
 import httptools
 
 from kzct.web.early_errors import problem_bytes
-from kzct.web.front_wsgi import response_head, run
+from kzct.web.front_wsgi import date_value, run, split_head
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ MAX_CLIENT_CONNECTIONS = 16
 MAX_LINE = 8190  # the request target, as gunicorn's limit_request_line
 MAX_FIELDS = 100
 MAX_FIELD = 8190
+MEMO_BYTES = 16 << 20  # answers kept per worker by the bytes of their request, ...
+MEMO_ANSWER = 64 << 10  # ... each at most this long
 
 
 class Refused(Exception):
@@ -68,6 +70,20 @@ class Front:
         self.access_log = access_log
         self.clients: Counter[str] = Counter()
         self.connections: set[Connection] = set()
+        # The bytes of a whole GET whose answer came from the answer cache -> that answer, cut
+        # around its Date value: the same bytes are the same request, so they get the same answer.
+        self.memo: dict[bytes, tuple[bytes, bytes]] = {}
+        self.memo_size = 0
+
+    def remember(self, request: bytes, before: bytes, after: bytes) -> None:
+        size = len(request) + len(before) + len(after)
+        if size > MEMO_ANSWER or self.access_log:
+            return
+        if self.memo_size + size > MEMO_BYTES:
+            self.memo.clear()
+            self.memo_size = 0
+        self.memo[request] = (before, after)
+        self.memo_size += size
 
     def protocol(self) -> "Connection":
         return Connection(self)
@@ -82,9 +98,12 @@ class Connection(asyncio.Protocol):
         self.counted = False
         self.busy = False  # a request is running on a thread
         self.closing = False
+        self.partial = False  # a request has begun and is not whole yet
+        self.begun = self.completed = 0  # requests begun and completed in this data_received
         self.queue: deque = deque()  # whole requests (environ, keep) or a final error answer (bytes)
-        self.timer = None
-        self.reading = False  # the read deadline, not the keep-alive wait, is armed
+        self.timer = None  # a TimerHandle at timer_at, not after the deadline ``due``
+        self.timer_at = self.due = 0.0
+        self.kind: str | None = None  # what is due: "read" (408), "idle" (close), "write" (drop)
         self.paused = None  # a future while the transport's buffer is over its high-water mark
 
     # --- the connection ---------------------------------------------------------------------
@@ -110,6 +129,8 @@ class Connection(asyncio.Protocol):
         self.closing = True
         self.front.connections.discard(self)
         self._disarm()
+        if self.timer is not None:
+            self.timer.cancel()
         if self.counted:
             self.counted = False
             self.front.clients[self.key] -= 1
@@ -130,6 +151,14 @@ class Connection(asyncio.Protocol):
         self.paused = None
 
     def data_received(self, data: bytes) -> None:
+        if not (self.partial or self.busy or self.queue):
+            known = self.front.memo.get(data)
+            if known is not None:  # a whole request seen before, its answer from the answer cache
+                self.front.cache.count_hit()
+                self.transport.write(known[0] + date_value() + known[1])
+                self._idle()
+                return
+        self.begun = self.completed = 0
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
@@ -140,35 +169,54 @@ class Connection(asyncio.Protocol):
         except httptools.HttpParserUpgrade:
             self.queue.append(problem_bytes(400, "Bad Request", "protocol upgrades are not supported"))
             self.transport.pause_reading()
-        self._next()
+        alone = self.begun == self.completed == len(self.queue) == 1 and not (self.partial or self.busy)
+        self._next(data if alone else None)
 
-    # --- timers -----------------------------------------------------------------------------
+    # --- timers: one deadline per connection, its timer moved only when the deadline comes nearer ---
+
+    @property
+    def reading(self) -> bool:
+        return self.kind == "read"
+
+    def _due(self, kind: str, seconds: float) -> None:
+        self.kind, self.due = kind, self.loop.time() + seconds
+        if self.timer is None or self.timer_at > self.due:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer, self.timer_at = self.loop.call_at(self.due, self._fire), self.due
 
     def _disarm(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        self.reading = False
+        self.kind = None  # the timer, if any, fires and finds nothing due
 
     def _arm_read(self) -> None:
-        self._disarm()
-        self.reading = True
-        self.timer = self.loop.call_later(self.front.read_timeout, self._read_timed_out)
-
-    def _read_timed_out(self) -> None:
-        self.timer = None
-        log.info("request from %s not received within %g s", self.key, self.front.read_timeout)
-        self.transport.write(problem_bytes(408, "Request Timeout",
-                                           "the request was not received in time; send it at once"))
-        self.transport.close()
+        self._due("read", self.front.read_timeout)
 
     def _idle(self) -> None:
-        self._disarm()
-        self.timer = self.loop.call_later(KEEPALIVE, self.transport.close)
+        self._due("idle", KEEPALIVE)
+
+    def _fire(self) -> None:
+        self.timer = None
+        if self.kind is None or self.closing:
+            return
+        if self.loop.time() < self.due:  # the deadline moved on since the timer was set
+            self.timer, self.timer_at = self.loop.call_at(self.due, self._fire), self.due
+            return
+        kind, self.kind = self.kind, None
+        if kind == "read":
+            log.info("request from %s not received within %g s", self.key, self.front.read_timeout)
+            self.transport.write(problem_bytes(408, "Request Timeout",
+                                               "the request was not received in time; send it at once"))
+            self.transport.close()
+        elif kind == "idle":
+            self.transport.close()
+        else:
+            self._check_write()
 
     # --- httptools callbacks ----------------------------------------------------------------
 
     def on_message_begin(self) -> None:
+        self.partial = True
+        self.begun += 1
         if not self.reading:  # the first byte of a request on a kept-alive connection
             self._arm_read()
         self.url, self.fields, self.chunks, self.size = b"", [], [], 0
@@ -198,6 +246,8 @@ class Connection(asyncio.Protocol):
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
+        self.partial = False
+        self.completed += 1
         self._disarm()
         self.queue.append((self._environ(), self.parser.should_keep_alive()))
 
@@ -228,7 +278,8 @@ class Connection(asyncio.Protocol):
 
     # --- answering --------------------------------------------------------------------------
 
-    def _next(self) -> None:
+    def _next(self, alone: bytes | None = None) -> None:
+        """Answer the queued requests in turn; ``alone``: the bytes of the only one, a GET, if whole."""
         while not self.busy and self.queue and not self.closing:
             item = self.queue.popleft()
             if isinstance(item, bytes):  # a refusal: the last answer on this connection
@@ -241,7 +292,10 @@ class Connection(asyncio.Protocol):
             early = self.front.cache.early(environ) if self.front.cache is not None else None
             if early is not None:
                 status, headers, body = early
-                self.finish(response_head(status, headers, len(body), keep) + body, keep)
+                before, after = split_head(status, headers, len(body), keep)
+                if alone is not None and keep and environ["REQUEST_METHOD"] == "GET":
+                    self.front.remember(alone, before, after + body)
+                self.finish(before + date_value() + after + body, keep)
                 continue
             self.busy = True
             self.transport.pause_reading()
@@ -274,19 +328,19 @@ class Connection(asyncio.Protocol):
         self.transport.close()
 
     def _watch_write(self, size: int) -> None:
-        """Drop the client if the buffered answer has not shrunk in ``WRITE_TIMEOUT`` seconds."""
-        def check() -> None:
-            now = self.transport.get_write_buffer_size()
-            if now >= size and now:
-                log.info("client %s read nothing in %g s; dropped", self.key, self.front.write_timeout)
-                self.transport.abort()
-            elif now:
-                self._watch_write(now)
-            elif not self.closing and not self.busy and not self.reading:
-                self._idle()
+        """Drop the client if the buffered answer has not shrunk in ``write_timeout`` seconds."""
+        self.written = size
+        self._due("write", self.front.write_timeout)
 
-        self._disarm()
-        self.timer = self.loop.call_later(self.front.write_timeout, check)
+    def _check_write(self) -> None:
+        now = self.transport.get_write_buffer_size()
+        if now and now >= self.written:
+            log.info("client %s read nothing in %g s; dropped", self.key, self.front.write_timeout)
+            self.transport.abort()
+        elif now:
+            self._watch_write(now)
+        elif not self.closing and not self.busy and self.kind is None:
+            self._idle()
 
     async def send(self, data: bytes) -> None:
         """Write part of a streamed answer and wait until the buffer is below its mark (from a thread)."""

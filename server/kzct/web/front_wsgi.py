@@ -24,7 +24,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy
 _date = [0, b""]
 
 
-def _date_value() -> bytes:
+def date_value() -> bytes:
     now = int(time.time())
     if now != _date[0]:
         _date[1] = formatdate(now, usegmt=True).encode("ascii")
@@ -34,6 +34,12 @@ def _date_value() -> bytes:
 
 def response_head(status: str, headers, length: int | None, keep: bool, chunked: bool = False) -> bytes:
     """The status line and header block; ``length`` is added as Content-Length unless the app gave one."""
+    before, after = split_head(status, headers, length, keep, chunked)
+    return before + date_value() + after
+
+
+def split_head(status: str, headers, length: int | None, keep: bool, chunked: bool = False) -> tuple[bytes, bytes]:
+    """``response_head`` cut where the value of its Date header goes."""
     lines = [b"HTTP/1.1 " + status.encode("latin-1")]
     for name, value in headers:
         lower = name.lower()
@@ -46,9 +52,8 @@ def response_head(status: str, headers, length: int | None, keep: bool, chunked:
         lines.append(b"Content-Length: %d" % length)
     if chunked:
         lines.append(b"Transfer-Encoding: chunked")
-    lines.append(b"Date: " + _date_value())
-    lines.append(b"Connection: keep-alive" if keep else b"Connection: close")
-    return b"\r\n".join(lines) + b"\r\n\r\n"
+    lines.append(b"Date: ")
+    return b"\r\n".join(lines), (b"\r\nConnection: keep-alive" if keep else b"\r\nConnection: close") + b"\r\n\r\n"
 
 
 def _no_body(method: str, status: str) -> bool:
