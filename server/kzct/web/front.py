@@ -45,8 +45,8 @@ MAX_CLIENT_CONNECTIONS = 16
 MAX_LINE = 8190  # the request target, as gunicorn's limit_request_line
 MAX_FIELDS = 100
 MAX_FIELD = 8190
-MEMO_BYTES = 16 << 20  # answers kept per worker by the bytes of their request, ...
-MEMO_ANSWER = 64 << 10  # ... each at most this long
+MEMO_BYTES = 32 << 20  # answers kept per worker by the bytes of their request, ...
+MEMO_ANSWER = 1 << 20  # ... each at most this long
 
 
 class Refused(Exception):
