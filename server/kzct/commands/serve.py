@@ -197,7 +197,8 @@ def _serve_front(app, args: argparse.Namespace, on_start) -> None:
                            read_timeout=args.read_timeout or front.READ_TIMEOUT, access_log=args.access_log)
 
     try:
-        front_serve.serve(make_front, args.host, args.port, args.workers or default_workers(), on_start)
+        front_serve.serve(make_front, args.host, args.port, args.workers or default_workers(), on_start,
+                          stuck_after=app.extensions["kzct.engine"].limits.timeout + 30)
     except (OSError, RuntimeError) as exc:
         raise CommandError(str(exc)) from exc
 
