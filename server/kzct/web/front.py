@@ -179,7 +179,7 @@ class Connection(RequestReader, asyncio.Protocol):
             early = self.front.cache.early(environ) if self.front.cache is not None else None
             if early is not None:
                 status, headers, body = early
-                before, after = split_head(status, headers, len(body), keep)
+                before, after = split_head(status, headers, len(body), keep, environ["SERVER_PROTOCOL"] == "HTTP/1.0")
                 if alone is not None and keep and environ["REQUEST_METHOD"] == "GET":
                     self.front.remember(alone, before, after + body)
                 self.finish(before + date_value() + after + body, keep)

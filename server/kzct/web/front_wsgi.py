@@ -32,13 +32,16 @@ def date_value() -> bytes:
     return _date[1]
 
 
-def response_head(status: str, headers, length: int | None, keep: bool, chunked: bool = False) -> bytes:
-    """The status line and header block; ``length`` is added as Content-Length unless the app gave one."""
-    before, after = split_head(status, headers, length, keep, chunked)
+def response_head(status: str, headers, length: int | None, keep: bool, old: bool, chunked: bool = False) -> bytes:
+    """The status line and header block; ``length`` is added as Content-Length unless the app gave one.
+
+    ``keep``: the connection stays open (said only to an HTTP/1.0 client, ``old``); else it closes."""
+    before, after = split_head(status, headers, length, keep, old, chunked)
     return before + date_value() + after
 
 
-def split_head(status: str, headers, length: int | None, keep: bool, chunked: bool = False) -> tuple[bytes, bytes]:
+def split_head(status: str, headers, length: int | None, keep: bool, old: bool,
+               chunked: bool = False) -> tuple[bytes, bytes]:
     """``response_head`` cut where the value of its Date header goes."""
     lines = [b"HTTP/1.1 " + status.encode("latin-1")]
     for name, value in headers:
@@ -53,7 +56,8 @@ def split_head(status: str, headers, length: int | None, keep: bool, chunked: bo
     if chunked:
         lines.append(b"Transfer-Encoding: chunked")
     lines.append(b"Date: ")
-    return b"\r\n".join(lines), (b"\r\nConnection: keep-alive" if keep else b"\r\nConnection: close") + b"\r\n\r\n"
+    connection = b"" if keep and not old else b"\r\nConnection: keep-alive" if keep else b"\r\nConnection: close"
+    return b"\r\n".join(lines), connection + b"\r\n\r\n"
 
 
 def _no_body(method: str, status: str) -> bool:
@@ -67,6 +71,7 @@ def _write(data: bytes) -> None:
 def run(conn, environ: dict, keep: bool) -> None:
     """Answer ``environ`` on ``conn`` (a ``front.Connection``); runs on a thread of the front."""
     loop = conn.loop
+    old = environ["SERVER_PROTOCOL"] == "HTTP/1.0"
     started: list = []
     sent = False
 
@@ -98,7 +103,8 @@ def run(conn, environ: dict, keep: bool) -> None:
                 status, headers = started
                 body = b"" if _no_body(environ["REQUEST_METHOD"], status) else b"".join(parts)
                 length = None if _no_body(environ["REQUEST_METHOD"], status) else len(body)
-                loop.call_soon_threadsafe(conn.finish, response_head(status, headers, length, keep) + body, keep)
+                loop.call_soon_threadsafe(conn.finish, response_head(status, headers, length, keep, old) + body,
+                                          keep)
                 return
             status, headers = started
             sized = any(name.lower() == "content-length" for name, _ in headers)
@@ -106,7 +112,7 @@ def run(conn, environ: dict, keep: bool) -> None:
             keep = keep and (sized or chunked)
             frame = (lambda b: b"%x\r\n%b\r\n" % (len(b), b)) if chunked else (lambda b: b)
             sent = True
-            send(response_head(status, headers, None, keep, chunked) + b"".join(frame(p) for p in parts))
+            send(response_head(status, headers, None, keep, old, chunked) + b"".join(frame(p) for p in parts))
             for chunk in rest:
                 if chunk:
                     send(frame(chunk))
