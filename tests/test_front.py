@@ -52,6 +52,17 @@ def test_pipelined_requests_are_answered_in_order(uvloop_server):
     assert reply.index(b'"boolean":true') < reply.index(b'"boolean":false')
 
 
+def test_two_thousand_pipelined_hits_are_all_answered(uvloop_server):
+    _exchange(uvloop_server, ASK, until=b"}")  # the answer is cached
+    host, port = uvloop_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(ASK * 2000)
+        reply = b""
+        while reply.count(b"HTTP/1.1 200 OK") < 2000 and (chunk := sock.recv(1 << 20)):
+            reply += chunk
+    assert reply.count(b"HTTP/1.1 200 OK") == 2000 and reply.endswith(b"}")
+
+
 def test_the_same_request_twice_gets_the_same_answer_once_cached(uvloop_server):
     url = uvloop_server.endpoint + "?query=SELECT%20(1%20AS%20%3Fx)%20%7B%7D"
     with requests.Session() as session:

@@ -18,6 +18,10 @@ peers may keep it too. The store is diskcache (SQLite and files) in a folder of 
 every process of one server and bounded at ``CACHE_MB``; least recently stored answers are evicted
 first. ``CACHE_MB=0`` turns all of it off except the ETag and the 304. Hits and misses are counted
 in shared memory (``counts()``, shown by ``/health``).
+
+``early(environ)`` is the look-up alone, for an HTTP server that answers hits itself before any
+thread runs the app (``kzct serve --server uvloop``, ``kzct.web.front``); it leaves the key in the
+environ so that the middleware does not look it up twice.
 """
 
 from __future__ import annotations

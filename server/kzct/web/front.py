@@ -43,7 +43,6 @@ MEMO_BYTES = 32 << 20  # answers kept per worker by the bytes of their request, 
 MEMO_ANSWER = 1 << 20  # ... each at most this long
 
 
-
 class Front:
     """What the connections of one worker process share: the app, its cache, threads and counts."""
 
@@ -61,17 +60,17 @@ class Front:
         self.connections: set[Connection] = set()
         # The bytes of a whole GET whose answer came from the answer cache -> that answer, cut
         # around its Date value: the same bytes are the same request, so they get the same answer.
-        self.memo: dict[bytes, tuple[bytes, bytes]] = {}
+        self.memo: dict[bytes, tuple[bytes, bytes, bool]] = {}  # ..., and whether it is a hit
         self.memo_size = 0
 
-    def remember(self, request: bytes, before: bytes, after: bytes) -> None:
+    def remember(self, request: bytes, before: bytes, after: bytes, hit: bool) -> None:
         size = len(request) + len(before) + len(after)
         if size > MEMO_ANSWER or self.access_log:
             return
         if self.memo_size + size > MEMO_BYTES:
             self.memo.clear()
             self.memo_size = 0
-        self.memo[request] = (before, after)
+        self.memo[request] = (before, after, hit)
         self.memo_size += size
 
     def protocol(self) -> "Connection":
@@ -134,20 +133,29 @@ class Connection(RequestReader, asyncio.Protocol):
         return True if self.busy or self.queue else None  # keep the socket until the answer is sent
 
     def pause_writing(self) -> None:
+        """The answers wait in a full buffer: read no more requests until the client reads them."""
         self.paused = self.loop.create_future()
+        self.transport.pause_reading()
 
     def resume_writing(self) -> None:
         if self.paused is not None and not self.paused.done():
             self.paused.set_result(None)
         self.paused = None
+        if not (self.busy or self.closing):
+            self.transport.resume_reading()
+            self._next()  # requests read before the pause
 
     def data_received(self, data: bytes) -> None:
         if not (self.partial or self.busy or self.queue):
             known = self.front.memo.get(data)
             if known is not None:  # a whole request seen before, its answer from the answer cache
-                self.front.cache.count_hit()
+                if known[2]:
+                    self.front.cache.count_hit()
                 self.transport.write(known[0] + date_value() + known[1])
-                self._idle()
+                if self.transport.get_write_buffer_size():
+                    self._watch_write(self.transport.get_write_buffer_size())
+                else:
+                    self._idle()
                 return
         self.begun = self.completed = 0
         try:
@@ -167,7 +175,7 @@ class Connection(RequestReader, asyncio.Protocol):
 
     def _next(self, alone: bytes | None = None) -> None:
         """Answer the queued requests in turn; ``alone``: the bytes of the only one, a GET, if whole."""
-        while not self.busy and self.queue and not self.closing:
+        while self.queue and not (self.busy or self.closing or self.paused):
             item = self.queue.popleft()
             if isinstance(item, bytes):  # a refusal: the last answer on this connection
                 self.transport.write(item)
@@ -181,8 +189,9 @@ class Connection(RequestReader, asyncio.Protocol):
                 status, headers, body = early
                 before, after = split_head(status, headers, len(body), keep, environ["SERVER_PROTOCOL"] == "HTTP/1.0")
                 if alone is not None and keep and environ["REQUEST_METHOD"] == "GET":
-                    self.front.remember(alone, before, after + body)
-                self.finish(before + date_value() + after + body, keep)
+                    self.front.remember(alone, before, after + body, hit=not status.startswith("304"))
+                if not self._answered(before + date_value() + after + body, keep):
+                    return
                 continue
             self.busy = True
             self.transport.pause_reading()
@@ -190,22 +199,28 @@ class Connection(RequestReader, asyncio.Protocol):
             self.front.executor.submit(run, self, environ, keep)
 
     def finish(self, data: bytes, keep: bool) -> None:
-        """Write the rest of an answer; then read the next request or close (from the loop)."""
+        """Write the rest of an answer from a thread, then go on with the next request (in the loop)."""
+        if self._answered(data, keep):
+            self._next()
+
+    def _answered(self, data: bytes, keep: bool) -> bool:
+        """Write the rest of an answer; False when the connection is closing."""
         if self.closing:
-            return
+            return False
         if data:
             self.transport.write(data)
         if self.busy:
             self.busy = False
-            self.transport.resume_reading()
+            if self.paused is None:
+                self.transport.resume_reading()
         if not keep or self.eof or self.transport.is_closing():
             self.close()
-            return
+            return False
         if self.transport.get_write_buffer_size():
             self._watch_write(self.transport.get_write_buffer_size())
         elif not self.reading:
             self._idle()
-        self._next()
+        return True
 
     def close(self) -> None:
         self.closing = True

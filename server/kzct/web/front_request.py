@@ -60,7 +60,7 @@ class RequestReader:
 
     def _fire(self) -> None:
         self.timer = None
-        if self.kind is None or self.closing:
+        if self.kind is None or (self.closing and self.kind != "write"):
             return
         if self.loop.time() < self.due:  # the deadline moved on since the timer was set
             self.timer, self.timer_at = self.loop.call_at(self.due, self._fire), self.due
