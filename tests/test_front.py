@@ -111,3 +111,26 @@ def test_a_dump_arrives_whole_with_and_without_gzip(uvloop_server):
     assert hashlib.sha256(plain.content).hexdigest() == expected
     zipped = requests.get(f"{uvloop_server.url}/download/{name}", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert hashlib.sha256(zipped.content).hexdigest() == expected  # requests un-gzips it
+
+
+def test_request_bodies_held_at_once_are_bounded(serve):
+    """Bodies are read before a thread takes them: a worker holds at most threads x the largest body."""
+    server = serve("--workers", "1", "--threads", "2", server="uvloop",
+                   env={"KZCT_ROOT": str(DATA_DIR), "KZCT_MAX_CONTENT_LENGTH": "1000", "KZCT_VALIDATE_MAX_BYTES": "1000"})
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 1000\r\n\r\n")
+    held = [socket.create_connection((host, int(port)), timeout=5) for _ in range(3)]
+    try:
+        for sock in held[:2]:
+            sock.sendall(head + b"#" * 900)  # 1,800 of the 2,000 bytes the worker may hold
+        time.sleep(0.3)
+        held[2].sendall(head + b"#" * 300)
+        _problem(held[2].recv(4096), 503)
+        held[0].close()  # its 900 bytes are given back
+        time.sleep(0.3)
+        reply = _exchange(server, head.replace(b"1000", b"6") + b"ASK {}", until=b"}")
+        assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+    finally:
+        for sock in held:
+            sock.close()

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 READ_TIMEOUT = 10.0
 WRITE_TIMEOUT = 30.0
 MAX_CLIENT_CONNECTIONS = 16
+MAX_CONNECTIONS = 1000  # per worker, as gunicorn's worker_connections
 MEMO_BYTES = 32 << 20  # answers kept per worker by the bytes of their request, ...
 MEMO_ANSWER = 1 << 20  # ... each at most this long
 
@@ -58,6 +59,10 @@ class Front:
         self.access_log = access_log
         self.clients: Counter[str] = Counter()
         self.connections: set[Connection] = set()
+        # Request bodies held in memory, read or waiting for a thread: at most what gunicorn's
+        # threads could hold, each reading one body of the largest size.
+        self.buffered = 0
+        self.body_budget = threads * max_body
         # The bytes of a whole GET whose answer came from the answer cache -> that answer, cut
         # around its Date value: the same bytes are the same request, so they get the same answer.
         self.memo: dict[bytes, tuple[bytes, bytes, bool]] = {}  # ..., and whether it is a hit
@@ -85,6 +90,8 @@ class Connection(RequestReader, asyncio.Protocol):
         self.key = ""
         self.counted = False
         self.busy = False  # a request is running on a thread
+        self.held = 0  # bytes of request bodies this connection holds (``Front.buffered``)
+        self.running = 0  # of which the request running on a thread holds this many
         self.closing = False
         self.eof = False
         self.partial = False  # a request has begun and is not whole yet
@@ -102,10 +109,11 @@ class Connection(RequestReader, asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.key, self.peer_port = (peer[0], str(peer[1])) if isinstance(peer, tuple) else ("", "")
         clients = self.front.clients
-        if clients[self.key] >= MAX_CLIENT_CONNECTIONS:
+        if clients[self.key] >= MAX_CLIENT_CONNECTIONS or len(self.front.connections) >= MAX_CONNECTIONS:
             transport.write(problem_bytes(503, "Service Unavailable",
                                           f"more than {MAX_CLIENT_CONNECTIONS} connections from your address; "
-                                          "close some and try again"))
+                                          "close some and try again" if clients[self.key] >= MAX_CLIENT_CONNECTIONS
+                                          else "too many connections; try again"))
             transport.close()
             return
         clients[self.key] += 1
@@ -115,6 +123,7 @@ class Connection(RequestReader, asyncio.Protocol):
         self._arm_read()
 
     def connection_lost(self, exc) -> None:
+        self._release(self.held)
         self.closing = True
         self.front.connections.discard(self)
         self._disarm()
@@ -181,11 +190,12 @@ class Connection(RequestReader, asyncio.Protocol):
                 self.transport.write(item)
                 self.close()
                 return
-            environ, keep = item
+            environ, keep, size = item
             if self.front.access_log:
                 log.info('%s "%s %s"', self.key, environ["REQUEST_METHOD"], environ["RAW_URI"])
             early = self.front.cache.early(environ) if self.front.cache is not None else None
             if early is not None:
+                self._release(size)
                 status, headers, body = early
                 before, after = split_head(status, headers, len(body), keep, environ["SERVER_PROTOCOL"] == "HTTP/1.0")
                 if alone is not None and keep and environ["REQUEST_METHOD"] == "GET":
@@ -193,13 +203,20 @@ class Connection(RequestReader, asyncio.Protocol):
                 if not self._answered(before + date_value() + after + body, keep):
                     return
                 continue
-            self.busy = True
+            self.busy, self.running = True, size
             self.transport.pause_reading()
             environ["kzct.watch"] = os.dup(self.transport.get_extra_info("socket").fileno())
             self.front.executor.submit(run, self, environ, keep)
 
+    def _release(self, size: int) -> None:
+        size = min(size, self.held)
+        self.held -= size
+        self.front.buffered -= size
+
     def finish(self, data: bytes, keep: bool) -> None:
         """Write the rest of an answer from a thread, then go on with the next request (in the loop)."""
+        self._release(self.running)
+        self.running = 0
         if self._answered(data, keep):
             self._next()
 

@@ -107,13 +107,18 @@ class RequestReader:
         self.size += len(body)
         if self.size > self.front.max_body:
             raise Refused(413, "Request Entity Too Large", f"the body is over {self.front.max_body} bytes")
+        if self.front.buffered + len(body) > self.front.body_budget:
+            raise Refused(503, "Service Unavailable", "the server is receiving too many request bodies at "
+                                                      "once; try again")
+        self.front.buffered += len(body)
+        self.held += len(body)
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
         self.partial = False
         self.completed += 1
         self._disarm()
-        self.queue.append((self._environ(), self.parser.should_keep_alive()))
+        self.queue.append((self._environ(), self.parser.should_keep_alive(), self.size))
 
     def _environ(self) -> dict:
         url = httptools.parse_url(self.url)
