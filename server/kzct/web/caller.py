@@ -1,8 +1,9 @@
 """Who is asking, for the engine's fairness and its client-gone check, without HTTP in the engine.
 
 ``caller()`` gives the client's key (its address, as the HTTP server saw it), the file descriptor
-of its connection when the server is gunicorn or kzct's own front (so a query whose client hangs up is stopped), and
-the moment the request reached the view, from which the query's deadline counts.
+of its connection when the server is gunicorn or kzct's own front (``kzct.watch``: a duplicate of
+the socket's), so a query whose client hangs up is stopped, and the moment the request reached the
+view, from which the query's deadline counts.
 """
 
 from __future__ import annotations
