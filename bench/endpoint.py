@@ -120,9 +120,11 @@ def synthetic(scale: int, folder: Path) -> Path:
 def engine_args(engine: str) -> list[str]:
     """``kzct serve`` arguments of an engine label: ``oxigraph`` (the on-disk store, cache off),
     ``oxigraph+cache`` (the answer cache on, as ``kzct serve`` runs by default), ``oxigraph+memory``
-    (the store parsed into memory in every worker, cache off), ``rdflib`` (the baseline)."""
+    (the store parsed into memory in every worker, cache off), ``rdflib`` (the baseline); a label
+    may end in ``@SERVER``: ``kzct serve --server SERVER`` (``oxigraph+cache@uvloop``)."""
+    engine, _, server = engine.partition("@")
     base, _, variant = engine.partition("+")
-    args = ["--engine", base]
+    args = ["--engine", base, *(["--server", server] if server else [])]
     if variant != "cache":
         args += ["--cache-mb", "0"]
     args += ["--store", "memory" if variant == "memory" or base == "rdflib" else "disk"]
@@ -313,7 +315,7 @@ def main() -> int:
                         help="clients are threads; this many share one client process")
     parser.add_argument("--engines", default="oxigraph,oxigraph+cache,rdflib",
                         help="kzct configurations: oxigraph (on-disk store, no cache), oxigraph+cache, "
-                             "oxigraph+memory, rdflib")
+                             "oxigraph+memory, rdflib; each may end in @uvloop (kzct serve --server uvloop)")
     parser.add_argument("--baseline-max-scale", type=int, default=100, help="skip rdflib above this scale")
     parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated query names")
     parser.add_argument("--workers", type=int, default=None)

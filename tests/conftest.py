@@ -19,6 +19,14 @@ from kzct.web.app import create_app
 from support import DATA_DIR, ROOT, TESTS, W3C_DIR  # noqa: F401  (fixtures below use them)
 
 
+SERVERS = ("gunicorn", "uvloop")  # kzct serve --server
+
+
+def pytest_addoption(parser):
+    parser.addoption("--server", choices=SERVERS, default="gunicorn",
+                     help="the HTTP server of the kzct serve processes the tests start (kzct serve --server)")
+
+
 def pytest_configure(config):
     """Stop before collection, in one line naming the folder, when ../shared is not there."""
     for needed in (SHARED_DIR, SOURCE_FILE, W3C_DIR):
@@ -96,18 +104,26 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def serve():
-    """Start ``kzct serve ARGS...``; every server started is stopped at the end of the session."""
+def serve(request):
+    """Start ``kzct serve ARGS...``; every server started is stopped at the end of the session.
+
+    ``server=`` chooses its HTTP server (``--server``); by default pytest's ``--server`` option."""
     servers: list[LiveServer] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> LiveServer:
-        server = LiveServer(list(args), env)
+    def start(*args: str, env: dict[str, str] | None = None, server: str | None = None) -> LiveServer:
+        server = LiveServer([*args, "--server", server or request.config.getoption("server")], env)
         servers.append(server)
         return server
 
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def front(request):
+    """Each HTTP server in turn, for the tests of what the server itself guarantees."""
+    return request.param
 
 
 @pytest.fixture(scope="session")

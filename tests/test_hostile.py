@@ -311,9 +311,9 @@ def test_health_does_not_wait_for_a_query_process(make_app):
 
 
 @pytest.fixture(scope="module")
-def hardened(serve):
+def hardened(serve, front):
     return serve("--workers", "2", "--timeout", "4", "--read-timeout", "2",
-                 env={"KZCT_ROOT": str(DATA_DIR), "KZCT_QUEUE_WAIT": "2"})
+                 env={"KZCT_ROOT": str(DATA_DIR), "KZCT_QUEUE_WAIT": "2"}, server=front)
 
 
 def _ask_from(url: str, address: str, path: bytes = b"/sparql?query=ASK%7B%7D") -> tuple[bytes, float]:
@@ -411,6 +411,21 @@ def test_issue_18_runaways_from_one_address_leave_room_for_others(hardened):
     assert max(latencies) < 1.0, latencies
 
 
+def test_issue_18_a_query_whose_client_hangs_up_over_http_is_stopped(hardened):
+    """The runaway's process is killed when its client closes the connection, long before the timeout."""
+    host, port = hardened.url.removeprefix("http://").split(":")
+    before = hardened.output().count("client went away")
+    sock = socket.create_connection((host, int(port)), timeout=5)
+    path = "/sparql?query=" + requests.utils.quote(RUNAWAY + " # hang-up")
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    time.sleep(0.5)
+    sock.close()
+    deadline = time.monotonic() + 2  # the server's query timeout is 4 s
+    while hardened.output().count("client went away") == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert hardened.output().count("client went away") == before + 1
+
+
 def test_issue_18_a_malformed_chunked_body_is_a_400(hardened):
     host, port = hardened.url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)), timeout=5)
@@ -425,9 +440,9 @@ def test_issue_18_a_malformed_chunked_body_is_a_400(hardened):
     assert body["status"] == 400
 
 
-def test_issue_18_a_memory_bomb_over_http_is_a_507(serve):
+def test_issue_18_a_memory_bomb_over_http_is_a_507(serve, front):
     server = serve("--workers", "1", env={"KZCT_ROOT": str(DATA_DIR), "KZCT_QUERY_MEMORY_MB": "256",
-                                          "KZCT_TIMEOUT": "20"})
+                                          "KZCT_TIMEOUT": "20"}, server=front)
     parts = ['BIND("' + "x" * 1000 + '" AS ?a0)'] + [f"BIND(CONCAT(?a{i - 1}, ?a{i - 1}) AS ?a{i})" for i in range(1, 22)]
     bomb = "SELECT (STRLEN(?a21) AS ?n) { " + " ".join(parts) + " }"
     response = requests.post(server.endpoint, data=bomb, headers={"Content-Type": "application/sparql-query"},
@@ -468,3 +483,27 @@ def test_issue_18_allowed_service_goes_through_the_federating_processes_only(dat
         assert canary.hits == 0
     finally:
         engine.close()
+
+
+def test_a_connection_the_server_closes_is_closed_even_after_a_query_process_was_forked(serve, front):
+    """Query processes forked while a client is connected must not keep its connection open."""
+    server = serve("--workers", "1", "--query-processes", "1", "--timeout", "1",
+                   env={"KZCT_ROOT": str(DATA_DIR)}, server=front)
+    host, port = server.url.removeprefix("http://").split(":")
+    kept = socket.create_connection((host, int(port)), timeout=10)
+    kept.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = b""
+    while not first.endswith(b"}"):  # the whole first answer: head, then its JSON body
+        first += kept.recv(65536)
+    assert first.startswith(b"HTTP/1.1 200")
+    # A runaway is killed at its deadline and a fresh query process forked while `kept` is open.
+    assert requests.get(server.endpoint, params={"query": RUNAWAY}, timeout=20).status_code == 503
+    kept.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    received = b""
+    while True:  # read to the end: the server closed it, so the end comes at once
+        chunk = kept.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    kept.close()
+    assert received.startswith(b"HTTP/1.1 200")

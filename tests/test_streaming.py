@@ -6,7 +6,9 @@ size: ``?s ?p ?o`` three times over is 21,952 rows, four times 614,656.
 
 from __future__ import annotations
 
+import http.client
 import time
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -65,9 +67,9 @@ def test_issue_13_named_queries_still_refuse_what_they_cannot_hold(make_app):
 
 
 @pytest.fixture(scope="module")
-def server(serve):
+def server(serve, front):
     return serve("--workers", "1", "--query-processes", "1", "--timeout", "6", "--cache-mb", "64",
-                 env={"KZCT_ROOT": str(DATA_DIR), "KZCT_STREAM_AFTER": "65536"})
+                 env={"KZCT_ROOT": str(DATA_DIR), "KZCT_STREAM_AFTER": "65536"}, server=front)
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -92,7 +94,7 @@ def test_issue_13_a_large_answer_streams_in_bounded_memory(server):
     assert size > 100 * 1024 * 1024
     # The serving process never held the answer: its peak memory grew by far less than the answer.
     assert _peak_rss_mb(worker) - before < 40, (before, _peak_rss_mb(worker), size)
-    # A streamed answer is not kept, and the next request streams it again, whole.
+    # A streamed answer is not kept, and the next request gets it again, whole.
     again = requests.post(server.endpoint, data={"query": CUBE}, headers={"Accept": "text/csv"}, timeout=60)
     assert again.status_code == 200 and again.content.count(b"\r\n") == 21952 + 1
 
@@ -121,10 +123,22 @@ def test_issue_13_a_stream_past_its_deadline_is_broken_off_not_cut(server):
     assert time.monotonic() - started < 2
 
 
-def test_issue_13_a_stream_past_the_row_limit_is_broken_off(serve):
+def test_issue_13_a_stream_past_the_row_limit_is_broken_off(serve, front):
     server = serve("--workers", "1", "--max-rows", "30000", "--stream-after", "65536",
-                   env={"KZCT_ROOT": str(DATA_DIR)})
+                   env={"KZCT_ROOT": str(DATA_DIR)}, server=front)
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(server.endpoint, params={"query": FOURTH}, headers={"Accept": "text/csv"}, timeout=60).content
     small = requests.get(server.endpoint, params={"query": CUBE}, headers={"Accept": "text/csv"}, timeout=60)
     assert small.status_code == 200 and small.content.count(b"\r\n") == 21952 + 1
+
+
+def test_issue_13_an_http_1_0_client_gets_a_large_answer_whole_or_refused(server):
+    """HTTP/1.0 has no last chunk to miss: its answer is sent whole with its length (never streamed)."""
+    port = int(server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection._http_vsn, connection._http_vsn_str = 10, "HTTP/1.0"
+    connection.request("GET", "/sparql?" + urlencode({"query": CUBE}), headers={"Accept": "text/csv"})
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200 and int(response.getheader("Content-Length")) == len(body)
+    assert body.count(b"\r\n") == 21952 + 1

@@ -46,6 +46,25 @@ def child_setup() -> None:
         pass
 
 
+def close_inherited_sockets(keep: int) -> None:
+    """In a forked child: close every socket it inherited but ``keep`` (its pipe to the parent).
+
+    A fork copies the parent's descriptors: the listening socket, clients' connections, the pipes
+    to the other children. A copy held open here would keep a client's connection open after the
+    server closed it (the client never sees the end of its answer) and a sibling's pipe alive after
+    that sibling died.
+    """
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd == keep:
+            continue
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                os.close(fd)
+        except OSError:  # the descriptor of the listing itself, already closed
+            pass
+
+
 def run_isolated(call: Callable[..., T], *args: Any, timeout: float, memory_mb: int = 0) -> T:
     """``call(*args)`` in a child process; IsolatedTimeout after ``timeout`` seconds.
 
@@ -59,6 +78,7 @@ def run_isolated(call: Callable[..., T], *args: Any, timeout: float, memory_mb: 
         try:
             reader.close()
             child_setup()
+            close_inherited_sockets(writer.fileno())
             try:
                 from kzct.engine import sandbox
 

@@ -18,6 +18,10 @@ peers may keep it too. The store is diskcache (SQLite and files) in a folder of 
 every process of one server and bounded at ``CACHE_MB``; least recently stored answers are evicted
 first. ``CACHE_MB=0`` turns all of it off except the ETag and the 304. Hits and misses are counted
 in shared memory (``counts()``, shown by ``/health``).
+
+``early(environ)`` is the look-up alone, for an HTTP server that answers hits itself before any
+thread runs the app (``kzct serve --server uvloop``, ``kzct.web.front``); it leaves the key in the
+environ so that the middleware does not look it up twice.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ MAX_AGE = 600
 MIN_GZIP = 1024
 PATHS = ("/sparql", "/queries/")
 KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_SEC_FETCH_MODE")
+LOOKED_UP = "kzct.cache.key"  # environ key: the lookup was done (see ``early``)
 
 
 def accepts_gzip(value: str) -> bool:
@@ -93,25 +98,48 @@ class AnswerCache:
         return {"enabled": self.store is not None, "megabytes": self.cache_mb,
                 "hits": self._hits.value, "misses": self._misses.value}
 
+    def count_hit(self) -> None:
+        """Count a hit answered from a copy of a stored answer (``kzct.web.front``'s memo)."""
+        with self._hits.get_lock():
+            self._hits.value += 1
+
     # --- WSGI ---------------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
+        looked = environ.pop(LOOKED_UP, None)  # the front looked the key up already: a miss
+        if looked is None:
+            early = self.early(environ)
+            if early is not None:
+                status, headers, content = early
+                start_response(status, headers)
+                return [content]
+            looked = environ.pop(LOOKED_UP, None)
+        if not looked:
+            return self.app(environ, start_response)
+        return self._answer(environ, start_response, *looked)
+
+    def early(self, environ) -> tuple[str, list, bytes] | None:
+        """The answer to a request that needs no Flask (a 304 or a stored answer), or None.
+
+        On None, ``environ[LOOKED_UP]`` holds the key (falsy when the request is not one the cache
+        keeps), so the middleware does not look it up again."""
+        environ[LOOKED_UP] = ()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
         if method not in ("GET", "POST") or not (path == PATHS[0] or path.startswith(PATHS[1])):
-            return self.app(environ, start_response)
+            return None
         body = b""
         if method == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return self.app(environ, start_response)
+                return None
             if length <= 0 or length > self.max_body or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
-                return self.app(environ, start_response)
+                return None
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)
         elif not environ.get("QUERY_STRING"):
-            return self.app(environ, start_response)
+            return None
         zipped = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
         digest = hashlib.blake2b(digest_size=12)
         for part in (self.release, method, path, environ.get("QUERY_STRING", ""),
@@ -122,21 +150,19 @@ class AnswerCache:
         key = digest.hexdigest()
         etag = f'W/"{self.release}-{key}"'
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            start_response("304 Not Modified", [("ETag", etag), ("Cache-Control", f"public, max-age={MAX_AGE}"),
-                                                ("Access-Control-Allow-Origin", "*"),
-                                                ("Vary", "Accept, Accept-Encoding, Sec-Fetch-Mode")])
-            return [b""]
+            return "304 Not Modified", [("ETag", etag), ("Cache-Control", f"public, max-age={MAX_AGE}"),
+                                        ("Access-Control-Allow-Origin", "*"),
+                                        ("Vary", "Accept, Accept-Encoding, Sec-Fetch-Mode")], b""
         if self.store is not None:
             stored = self.store.get(key)
             if stored is not None:
                 with self._hits.get_lock():
                     self._hits.value += 1
-                status, headers, content = pickle.loads(stored)
-                start_response(status, headers)
-                return [content]
+                return pickle.loads(stored)
             with self._misses.get_lock():
                 self._misses.value += 1
-        return self._answer(environ, start_response, key, etag, zipped)
+        environ[LOOKED_UP] = (key, etag, zipped)
+        return None
 
     def _answer(self, environ, start_response, key: str, etag: str, zipped: bool):
         captured: dict = {}

@@ -1,4 +1,4 @@
-"""kzct serve: the SPARQL endpoint under gunicorn (never the Flask development server)."""
+"""kzct serve: the SPARQL endpoint under gunicorn or kzct's own front (never the Flask development server)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-timeout", type=float, default=None,
                         help="seconds a client has to send a whole request before 408 (default 10)")
     parser.add_argument("--access-log", action="store_true", help="log every request line")
+    parser.add_argument("--server", choices=("gunicorn", "uvloop"), default="gunicorn",
+                        help="HTTP server: gunicorn with kzct's hardened worker (default), or kzct's own "
+                             "event-loop front on uvloop, which answers cached answers without a thread")
 
 
 def options(args: argparse.Namespace) -> dict:
@@ -150,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
         for sock in server.LISTENERS:
             log.info("SPARQL endpoint at http://%s/sparql (pid %d)", _address(sock), os.getpid())
 
+    if args.server == "uvloop":
+        _serve_front(app, args, lambda: post_worker_init(None))
+        return 0
+
     settings = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers or default_workers(),
@@ -190,6 +197,23 @@ def run(args: argparse.Namespace) -> int:
     early_errors.install()
     Server().run()
     return 0
+
+
+def _serve_front(app, args: argparse.Namespace, on_start) -> None:
+    from kzct.untrusted import MAX_BYTES
+    from kzct.web import front, front_serve
+
+    max_body = max(int(app.config["MAX_CONTENT_LENGTH"]), int(app.config.get("VALIDATE_MAX_BYTES", MAX_BYTES)))
+
+    def make_front(host: str, port: int) -> front.Front:
+        return front.Front(app, app.extensions["kzct.cache"], host, port, args.threads, max_body,
+                           read_timeout=args.read_timeout or front.READ_TIMEOUT, access_log=args.access_log)
+
+    try:
+        front_serve.serve(make_front, args.host, args.port, args.workers or default_workers(), on_start,
+                          stuck_after=app.extensions["kzct.engine"].limits.timeout + 30)
+    except (OSError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _address(sock) -> str:

@@ -41,7 +41,7 @@ from kzct.engine import precheck, sandbox
 from kzct.engine.errors import (KINDS, Busy, ClientGone, QueryError, QueryFailed, QueryMemory,
                                 QueryTimeout, QueryTooDeep, StreamBroken)
 from kzct.engine.request import QueryRequest, QueryResult
-from kzct.isolate import child_setup
+from kzct.isolate import child_setup, close_inherited_sockets
 
 log = logging.getLogger(__name__)
 RDHUP = getattr(select, "POLLRDHUP", 0x2000)
@@ -55,6 +55,7 @@ class Backend(Protocol):
 
 def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool) -> None:
     child_setup()
+    close_inherited_sockets(conn.fileno())
     os.environ["RUST_BACKTRACE"] = "0"  # a dying process says why in one line, not a backtrace
     if sealed:
         sandbox.seal_network()

@@ -1,8 +1,9 @@
 """Who is asking, for the engine's fairness and its client-gone check, without HTTP in the engine.
 
 ``caller()`` gives the client's key (its address, as the HTTP server saw it), the file descriptor
-of its connection when the server is gunicorn (so a query whose client hangs up is stopped), and
-the moment the request reached the view, from which the query's deadline counts.
+of its connection when the server is gunicorn or kzct's own front (``kzct.watch``: a duplicate of
+the socket's), so a query whose client hangs up is stopped, and the moment the request reached the
+view, from which the query's deadline counts.
 
 Behind a proxy every request comes from the proxy's address. When that address is one of
 ``TRUSTED_PROXIES``, the client is the last address of ``X-Forwarded-For``, the one the proxy itself
@@ -31,7 +32,7 @@ def caller() -> tuple[str | None, int | None, float]:
     environ = request.environ
     sock = environ.get("gunicorn.socket")
     try:
-        watch = sock.fileno() if sock is not None else None
+        watch = sock.fileno() if sock is not None else environ.get("kzct.watch")  # kzct.web.front
     except OSError:
         watch = None
     trusted = current_app.config.get("TRUSTED_PROXY_SET", frozenset())

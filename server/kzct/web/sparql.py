@@ -129,7 +129,9 @@ def sparql():
         results_format=results_fmt.name if results_fmt else None,
         graph_format=graph_fmt.name if graph_fmt else None,
         base_iri=request.base_url,
-        stream=True,
+        # Only HTTP/1.1 can tell a broken-off stream from a finished one (the last chunk); an
+        # HTTP/1.0 answer ends when the connection closes, so it is sent whole or refused.
+        stream=request.environ.get("SERVER_PROTOCOL") != "HTTP/1.0",
     )
     start = time.perf_counter()
     client, watch, started = caller()

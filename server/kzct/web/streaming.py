@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 class Streamed:
     def __init__(self, chunks, sock) -> None:
         self.chunks = chunks
-        self.sock = sock  # the client's connection (gunicorn's), or None (a test client)
+        # gunicorn's connection to the client, shut here; None: the server breaks the transfer when
+        # StreamBroken reaches it (kzct.web.front aborts the connection; a test client raises it).
+        self.sock = sock
 
     def __iter__(self):
         try:
