@@ -315,7 +315,7 @@ def main() -> int:
                         help="clients are threads; this many share one client process")
     parser.add_argument("--engines", default="oxigraph,oxigraph+cache,rdflib",
                         help="kzct configurations: oxigraph (on-disk store, no cache), oxigraph+cache, "
-                             "oxigraph+memory, rdflib; each may end in @uvloop (kzct serve --server uvloop)")
+                             "oxigraph+memory, rdflib; each may end in @gunicorn or @uvloop (kzct serve --server; the default is uvloop)")
     parser.add_argument("--baseline-max-scale", type=int, default=100, help="skip rdflib above this scale")
     parser.add_argument("--queries", default=",".join(QUERIES), help="comma-separated query names")
     parser.add_argument("--workers", type=int, default=None)

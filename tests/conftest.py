@@ -23,7 +23,7 @@ SERVERS = ("gunicorn", "uvloop")  # kzct serve --server
 
 
 def pytest_addoption(parser):
-    parser.addoption("--server", choices=SERVERS, default="gunicorn",
+    parser.addoption("--server", choices=SERVERS, default="uvloop",
                      help="the HTTP server of the kzct serve processes the tests start (kzct serve --server)")
 
 

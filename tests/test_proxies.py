@@ -49,21 +49,22 @@ def _share_test(server) -> tuple[float, int, float]:
     return timings[0][0], timings[1][1], timings[1][0]
 
 
-def test_clients_behind_a_trusted_proxy_get_their_own_share(serve):
+def test_clients_behind_a_trusted_proxy_get_their_own_share(serve, front):
     args = ("--workers", "1", "--query-processes", "2", "--timeout", "3", "--cache-mb", "0")
     env = {"KZCT_ROOT": str(DATA_DIR), "KZCT_QUEUE_WAIT": "1"}
-    trusting = serve(*args, "--trusted-proxy", "127.0.0.1", env=env)
+    trusting = serve(*args, "--trusted-proxy", "127.0.0.1", env=env, server=front)
     other, same_status, same = _share_test(trusting)
     assert other < 0.5  # another client behind the proxy: a process of its own at once
     assert same_status == 503 and same >= 0.9  # the runaway's client: its share is taken
     # Without the trust the header is ignored: everyone is 127.0.0.1 and waits behind the runaway.
-    plain = serve(*args, env=env)
+    plain = serve(*args, env=env, server=front)
     other, _, _ = _share_test(plain)
     assert other >= 0.9
 
 
-def test_a_trusted_proxy_may_hold_more_connections_than_one_address(serve):
-    server = serve("--workers", "1", "--trusted-proxy", "127.0.0.1", env={"KZCT_ROOT": str(DATA_DIR)})
+def test_a_trusted_proxy_may_hold_more_connections_than_one_address(serve, front):
+    server = serve("--workers", "1", "--trusted-proxy", "127.0.0.1", env={"KZCT_ROOT": str(DATA_DIR)},
+                   server=front)
     port = int(server.url.rsplit(":", 1)[1])
     held = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
     try:

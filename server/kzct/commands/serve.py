@@ -72,9 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-timeout", type=float, default=None,
                         help="seconds a client has to send a whole request before 408 (default 10)")
     parser.add_argument("--access-log", action="store_true", help="log every request line")
-    parser.add_argument("--server", choices=("gunicorn", "uvloop"), default="gunicorn",
-                        help="HTTP server: gunicorn with kzct's hardened worker (default), or kzct's own "
-                             "event-loop front on uvloop, which answers cached answers without a thread")
+    parser.add_argument("--server", choices=("uvloop", "gunicorn"), default="uvloop",
+                        help="HTTP server: kzct's own event-loop front on uvloop, which answers cached "
+                             "answers without a thread (default), or gunicorn with kzct's hardened worker")
 
 
 def options(args: argparse.Namespace) -> dict:

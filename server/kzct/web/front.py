@@ -57,6 +57,8 @@ class Front:
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
         self.access_log = access_log
+        # Proxies in front (TRUSTED_PROXIES): their connections carry every client's, so no bound.
+        self.trusted: frozenset[str] = app.config.get("TRUSTED_PROXY_SET", frozenset())
         self.clients: Counter[str] = Counter()
         self.connections: set[Connection] = set()
         # Request bodies held in memory, read or waiting for a thread: at most what gunicorn's
@@ -109,10 +111,11 @@ class Connection(RequestReader, asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.key, self.peer_port = (peer[0], str(peer[1])) if isinstance(peer, tuple) else ("", "")
         clients = self.front.clients
-        if clients[self.key] >= MAX_CLIENT_CONNECTIONS or len(self.front.connections) >= MAX_CONNECTIONS:
+        per_address = clients[self.key] >= MAX_CLIENT_CONNECTIONS and self.key not in self.front.trusted
+        if per_address or len(self.front.connections) >= MAX_CONNECTIONS:
             transport.write(problem_bytes(503, "Service Unavailable",
                                           f"more than {MAX_CLIENT_CONNECTIONS} connections from your address; "
-                                          "close some and try again" if clients[self.key] >= MAX_CLIENT_CONNECTIONS
+                                          "close some and try again" if per_address
                                           else "too many connections; try again"))
             transport.close()
             return
