@@ -225,6 +225,7 @@ def _client_thread(url, path: str, headers: dict, deadline: float, budget_end: f
                     state["cut"] += 1
                 else:
                     state["errors"] += 1
+                    state["why"] = state.get("why") or f"{type(exc).__name__}: {exc}"[:200]
             continue
         elapsed = time.perf_counter() - start
         with lock:
@@ -235,6 +236,7 @@ def _client_thread(url, path: str, headers: dict, deadline: float, budget_end: f
                     state["sample"] = (response.getheader("Content-Type", ""), body)
             else:
                 state["errors"] += 1
+                state["why"] = state.get("why") or f"{response.status}: {body[:200]!r}"
         if response.getheader("Connection", "").lower() == "close":
             conn.close()
             conn = None
@@ -255,7 +257,7 @@ def _client_process(endpoint: str, path: str, headers: dict, threads: int, start
         worker.start()
     for worker in workers:
         worker.join()
-    out.put((state["latencies"], state["errors"], state["cut"], state["sample"], state["last"]))
+    out.put((state["latencies"], state["errors"], state["cut"], state["sample"], state["last"], state.get("why")))
 
 
 def measure(endpoint: str, name: str, clients: int, duration: float, budget: float, per_process: int) -> dict:
@@ -290,7 +292,8 @@ def measure(endpoint: str, name: str, clients: int, duration: float, budget: flo
     return {"query": name, "clients": clients, "client_processes": processes, "requests": len(latencies),
             "errors": errors, "cut": cut, "hit_budget": bool(cut), "seconds": wall,
             "rps": len(latencies) / wall, "p50_ms": pick(0.50), "p99_ms": pick(0.99),
-            "load": round(load_before, 2), "rows": count_rows(*sample) if sample else None}
+            "load": round(load_before, 2), "rows": count_rows(*sample) if sample else None,
+            "first_error": next((part[5] for part in parts if part[5]), None)}
 
 
 def count_rows(kind: str, body: bytes) -> int:

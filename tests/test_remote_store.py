@@ -22,7 +22,8 @@ def _read_request(conn: socket.socket) -> bytes:
             return b""
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    length = int([line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")][0])
+    lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    length = int(lengths[0]) if lengths else 0  # a GET has no body
     while len(body) < length:
         body += conn.recv(65536)
     return data
@@ -56,3 +57,25 @@ def test_a_kept_alive_connection_the_backend_drops_is_retried_once_on_a_fresh_on
     thread.join(5)
     listener.close()
     assert len(connections) == 2
+
+
+def test_short_queries_go_by_get_long_ones_by_post():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen = []
+
+    def backend() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            seen.append(_read_request(conn).split(b" ", 1)[0])
+            conn.sendall(REPLY)
+            conn.close()
+
+    thread = threading.Thread(target=backend, daemon=True)
+    thread.start()
+    store = RemoteStore(f"http://127.0.0.1:{port}/sparql", None, ["urn:g"], timeout=5)
+    store.query("ASK {}")
+    store.query("ASK { " + "?s ?p ?o . " * 500 + "}")
+    thread.join(5)
+    listener.close()
+    assert seen == [b"GET", b"POST"]
