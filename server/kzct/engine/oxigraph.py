@@ -24,7 +24,7 @@ from kzct import formats
 from kzct.config import Limits
 from kzct.engine.errors import NotAcceptable, QueryFailed, QuerySyntaxError
 from kzct.engine.request import QueryRequest, QueryResult
-from kzct.engine.stream import TSV, AnswerWriter, Full, TsvTo
+from kzct.engine.stream import TSV, AnswerWriter, Full, TsvTo, too_big
 from kzct.namespaces import PREFIXES
 
 
@@ -80,8 +80,7 @@ class OxigraphBackend:
             tsv = _write(lambda out: result.serialize(out, format=TSV), writer)
             body = None if tsv is None else to.whole(tsv)
             if body is not None and limits.max_answer_bytes and len(body) > limits.max_answer_bytes:
-                writer.too_big = True
-                writer.finish()
+                raise too_big(limits)  # converted, the whole answer grew past the cap
             return QueryResult("bindings", fmt.name, body, writer.rows)
         fmt = _format(formats.GRAPHS, request.graph_format, "CONSTRUCT or DESCRIBE")
         chunks = None if send is None else (lambda data: send("graph", fmt.name, data))

@@ -35,6 +35,13 @@ class Full(Exception):
     """Raised inside the writer to stop serializing at a limit."""
 
 
+def too_big(limits: Limits) -> AnswerTooLarge:
+    """The refusal of an answer held whole that passed ``limits.max_answer_bytes``."""
+    return AnswerTooLarge(f"the answer is larger than the {limits.max_answer_bytes:,} bytes this endpoint "
+                          "sends whole; add LIMIT, or page with ORDER BY, LIMIT and OFFSET, or ask /sparql, "
+                          "which streams large answers")
+
+
 class TsvTo:
     """Converts runs of TSV rows into one results format, chunk by chunk."""
 
@@ -148,9 +155,7 @@ class AnswerWriter:
             raise AnswerTooLarge(f"the answer has more than {self.limits.max_rows:,} {what}, the most this "
                                  "endpoint sends; add LIMIT, or page with ORDER BY, LIMIT and OFFSET")
         if self.too_big:
-            raise AnswerTooLarge(f"the answer is larger than the {self.limits.max_answer_bytes:,} bytes this "
-                                 "endpoint sends whole; add LIMIT, or page with ORDER BY, LIMIT and OFFSET, "
-                                 "or ask /sparql, which streams large answers")
+            raise too_big(self.limits)
         if not self.streamed:
             return bytes(self.pending)
         self._flush(last=True)
