@@ -134,3 +134,13 @@ def test_request_bodies_held_at_once_are_bounded(serve):
     finally:
         for sock in held:
             sock.close()
+
+
+def test_an_h2c_upgrade_is_ignored_and_the_request_answered_in_http_1_1(uvloop_server):
+    """Java's HttpClient (Jena's SERVICE) asks for HTTP/2 on new connections; a server may ignore it."""
+    upgrade = ASK.replace(b"Host: x\r\n", b"Host: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                                          b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n")
+    second = ASK.replace(b"ASK%7B%7D", b"ASK%7BFILTER(false)%7D")
+    reply = _exchange(uvloop_server, upgrade + second, until=b'"boolean":false}')
+    assert reply.count(b"HTTP/1.1 200 OK") == 2 and b"101" not in reply.split(b"\r\n", 1)[0]
+    assert reply.index(b'"boolean":true') < reply.index(b'"boolean":false')

@@ -170,15 +170,22 @@ class Connection(RequestReader, asyncio.Protocol):
                     self._idle()
                 return
         self.begun = self.completed = 0
+        rest = data
         try:
-            self.parser.feed_data(data)
+            while rest:
+                try:
+                    self.parser.feed_data(rest)
+                    rest = b""
+                except httptools.HttpParserUpgrade as exc:
+                    # "Upgrade: h2c" (Java's HttpClient, so Jena, asks so on new connections): the
+                    # request is whole and answered in HTTP/1.1, the upgrade ignored as RFC 9110
+                    # allows; what follows is parsed as the next request.
+                    self.parser = httptools.HttpRequestParser(self)
+                    rest = rest[exc.args[0]:]
         except httptools.HttpParserError as exc:
             refused = exc.__context__ if isinstance(exc.__context__, Refused) else None
             self.queue.append(refused.answer if refused else
                               problem_bytes(400, "Bad Request", f"malformed request: {exc}"))
-            self.transport.pause_reading()
-        except httptools.HttpParserUpgrade:
-            self.queue.append(problem_bytes(400, "Bad Request", "protocol upgrades are not supported"))
             self.transport.pause_reading()
         alone = self.begun == self.completed == len(self.queue) == 1 and not (self.partial or self.busy)
         self._next(data if alone else None)
