@@ -260,3 +260,61 @@ def test_row_cap_in_every_graph_format(engine, graph_format):
         result = engine.run(QueryRequest(query, graph_format=graph_format))
         assert result.rows == rows
         assert len(list(ox.parse(result.body, format=fmt))) == rows
+
+
+def test_a_remembered_precheck_still_refuses_each_time_and_is_per_engine(dataset):
+    """Passing prechecks are remembered per engine; refusals are worked out every time, and an
+    engine with tighter limits never takes another engine's pass."""
+    nested = "SELECT * WHERE " + "{ " * 10 + "?s ?p ?o " + "} " * 10
+    loose = make_engine(dataset, Limits(max_depth=64), isolate=False)
+    tight = make_engine(dataset, Limits(max_depth=5), isolate=False)
+    for _ in range(3):
+        assert loose.check(nested).depth == 10
+        with pytest.raises(e.QueryTooDeep):
+            tight.check(nested)
+    service = "SELECT * WHERE { SERVICE <http://evil.example/> { ?s ?p ?o } }"
+    for _ in range(3):
+        with pytest.raises(e.ServiceRefused):
+            loose.check(service)
+    # Past the remembered length the text is still checked in full.
+    long_service = "# " + "x" * 5000 + "\n" + service
+    with pytest.raises(e.ServiceRefused):
+        loose.check(long_service)
+
+
+def _private_dirty_mb() -> float:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Private_Dirty:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no Private_Dirty in smaps_rollup")
+
+
+class _Collecting:
+    """A backend that runs a full garbage collection in the query process and answers how many MB
+    of the process's pages that made private (copied from the serving process)."""
+
+    name = "collecting"
+
+    def execute(self, request, limits, send=None):
+        import gc
+
+        from kzct.engine.request import QueryResult
+
+        before = _private_dirty_mb()
+        gc.collect()
+        return QueryResult("boolean", "json", f"{_private_dirty_mb() - before:.2f}".encode(), 1)
+
+
+def test_a_full_collection_in_a_query_process_copies_none_of_the_inherited_pages(dataset):
+    """A query process never collects what it inherited: a full collection there would write to
+    every inherited object (this test process holds hundreds of thousands) and copy their pages."""
+    from kzct.engine.pool import Engine
+
+    pool_engine = Engine(_Collecting(), Limits(timeout=30), isolate=True, children=1)
+    try:
+        pool_engine.sealed.start()
+        grown = float(pool_engine.run(QueryRequest("ASK {}")).body)
+    finally:
+        pool_engine.close()
+    assert grown < 3.0, f"a full collection made {grown} MB private"

@@ -170,3 +170,21 @@ def test_issue_15_service_description_names_w3c_formats_and_no_input_format(clie
     assert "http://www.w3.org/ns/formats/JSON-LD" in objects(sd + "resultFormat")
     assert not any("data/JSON-LD" in iri for iri in objects(sd + "resultFormat"))
     assert objects(sd + "inputFormat") == set()
+
+
+def test_remembered_negotiation_keeps_each_table_header_and_parameter_apart():
+    """Negotiation is remembered; alternating tables, Accept headers and format parameters each
+    still get their own answer."""
+    cases = [
+        (formats.RESULTS, "application/sparql-results+json", None, "json"),
+        (formats.GRAPHS, "application/sparql-results+json", None, "turtle"),
+        (formats.RESULTS, "text/csv", None, "csv"),
+        (formats.RESULTS, "text/csv", "xml", "xml"),
+        (formats.GRAPHS, "application/n-triples", None, "ntriples"),
+        (formats.RESULTS, "text/csv;q=0, */*;q=0", None, None),
+        (formats.RESULTS, "text/csv", "no-such-format", None),
+    ]
+    for _ in range(3):
+        for table, accept, param, expected in cases:
+            found = formats.negotiate(table, accept, param)
+            assert (found.name if found else None) == expected, (accept, param)

@@ -19,6 +19,7 @@ Negotiation (``negotiate``) is as lenient as Fuseki and Virtuoso, and exact wher
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
@@ -168,7 +169,13 @@ def negotiate(formats: tuple[Format, ...], accept: str | None,
     parameters name no known format at all, or Accept excluded every format of the table.
     """
     values = [format_param] if isinstance(format_param, str) else list(format_param or ())
-    values = [v for v in values if v and v.strip()]
+    return _negotiate(formats, accept, tuple(v for v in values if v and v.strip()))
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(formats: tuple[Format, ...], accept: str | None, values: tuple[str, ...]) -> Format | None:
+    """``negotiate``, remembered: a pure function of the table, the header and the parameters, which
+    clients repeat request after request (parsing Accept is most of a light query's negotiation)."""
     for value in values:
         found = by_name(formats, value)
         if found is not None:

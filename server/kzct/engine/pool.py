@@ -24,6 +24,8 @@ child when the *thread* that forked it ends (``PR_SET_PDEATHSIG``).
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import os
 import queue
@@ -45,6 +47,10 @@ from kzct.isolate import child_setup, close_inherited_sockets
 
 log = logging.getLogger(__name__)
 RDHUP = getattr(select, "POLLRDHUP", 0x2000)
+# The precheck of a query text up to this long is remembered (the last 1,024 texts that passed): it
+# is a pure function of the text and the limits, and peers repeat their queries.
+CHECK_MEMO_CHARS = 4096
+CHECK_MEMO_SIZE = 1024
 
 
 class Backend(Protocol):
@@ -54,6 +60,9 @@ class Backend(Protocol):
 
 
 def _child_main(conn: Connection, backend: Backend, limits: Limits, sealed: bool) -> None:
+    # The objects inherited from the serving process are never collected here: a full collection
+    # would write to every one of them and so copy their pages (about 20 MB) into this process.
+    gc.freeze()
     child_setup()
     close_inherited_sockets(conn.fileno())
     os.environ["RUST_BACKTRACE"] = "0"  # a dying process says why in one line, not a backtrace
@@ -440,6 +449,7 @@ class Engine:
         self.sealed = Pool(backend, limits, children, sealed=True)
         # Only when an allow-list is configured: children that may reach the listed endpoints.
         self.federating = Pool(backend, limits, children, sealed=False) if limits.service_allow else None
+        self._checked = functools.lru_cache(maxsize=CHECK_MEMO_SIZE)(functools.partial(precheck.check, limits=limits))
 
     def start(self) -> None:
         """Check the sandbox and fork all the sealed query processes now."""
@@ -463,6 +473,10 @@ class Engine:
         return self.sealed.state()
 
     def check(self, query: str) -> precheck.Checked:
+        """``precheck.check`` under this engine's limits; remembered for short texts that pass (a
+        refusal is not remembered, so it is worked out, and logged, every time)."""
+        if len(query) <= CHECK_MEMO_CHARS:
+            return self._checked(query)
         return precheck.check(query, self.limits)
 
     def run(self, request: QueryRequest, client: str | None = None, watch: int | None = None,
