@@ -24,7 +24,7 @@ from typing import Iterable
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
-from kzct.accept import Range, parse_accept, quality
+from kzct.accept import MAX_MEMO_ACCEPT, Range, parse_accept, quality
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,13 @@ def negotiate(formats: tuple[Format, ...], accept: str | None,
     parameters name no known format at all, or Accept excluded every format of the table.
     """
     values = [format_param] if isinstance(format_param, str) else list(format_param or ())
-    return _negotiate(formats, accept, tuple(v for v in values if v and v.strip()))
+    kept = tuple(v for v in values if v and v.strip())
+    if len(accept or "") + sum(map(len, kept)) > MAX_MEMO_ACCEPT:  # odd requests are not remembered
+        return _negotiate.__wrapped__(formats, accept, kept)
+    return _negotiate(formats, accept, kept)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _negotiate(formats: tuple[Format, ...], accept: str | None, values: tuple[str, ...]) -> Format | None:
     """``negotiate``, remembered: a pure function of the table, the header and the parameters, which
     clients repeat request after request (parsing Accept is most of a light query's negotiation)."""

@@ -47,10 +47,11 @@ from kzct.isolate import child_setup, close_inherited_sockets
 
 log = logging.getLogger(__name__)
 RDHUP = getattr(select, "POLLRDHUP", 0x2000)
-# The precheck of a query text up to this long is remembered (the last 1,024 texts that passed): it
-# is a pure function of the text and the limits, and peers repeat their queries.
-CHECK_MEMO_CHARS = 4096
-CHECK_MEMO_SIZE = 1024
+# The precheck of a query text up to this long is remembered (the last 512 texts that passed, so at
+# most 4 MB per serving process): it is a pure function of the text and the limits, and peers
+# repeat their queries.
+CHECK_MEMO_CHARS = 2048
+CHECK_MEMO_SIZE = 512
 
 
 class Backend(Protocol):
