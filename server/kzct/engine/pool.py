@@ -475,7 +475,7 @@ class Engine:
 
     def check(self, query: str) -> precheck.Checked:
         """``precheck.check`` under this engine's limits; remembered for short texts that pass (a
-        refusal is not remembered, so it is worked out, and logged, every time)."""
+        refusal is not remembered: it is worked out again every time)."""
         if len(query) <= CHECK_MEMO_CHARS:
             return self._checked(query)
         return precheck.check(query, self.limits)
