@@ -35,7 +35,7 @@ def guarded_execute(backend, request: QueryRequest, limits: Limits, sealed: bool
             raise ServiceRefused("the query mentions SERVICE and could not be checked; "
                                  "this endpoint calls only the endpoints on its allow-list")
     try:
-        return backend.execute(request, limits, send) if send is not None else backend.execute(request, limits)
+        return backend.execute(request, limits, send)
     except QueryFailed as exc:
         if not mentions:
             raise

@@ -40,7 +40,8 @@ class RdflibBackend:
     def __init__(self, dataset: Dataset) -> None:
         self.data = load_rdflib(dataset)
 
-    def execute(self, request: QueryRequest, limits) -> QueryResult:
+    def execute(self, request: QueryRequest, limits, send=None) -> QueryResult:
+        """The whole answer; ``send`` is ignored (this baseline never streams)."""
         graph = self.data
         if request.default_graphs:
             graph = self.data.graph(URIRef(request.default_graphs[0]))
